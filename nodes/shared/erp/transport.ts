@@ -1,0 +1,210 @@
+import type { IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
+
+import type {
+	ErpTransport,
+	HttpRequest,
+	HttpResponse,
+	HttpResult,
+	PostResult,
+	TransportFailure,
+} from './types';
+
+/** What n8n's `httpRequest` returns with `returnFullResponse: true`. */
+interface FullResponse {
+	body: unknown;
+	headers: unknown;
+	statusCode: number;
+}
+
+const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'ERR_CANCELED']);
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ERR_SOCKET_CLOSED']);
+const REFUSED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+const FAILURE_TEXT: Record<TransportFailure['code'], string> = {
+	timeout: 'The ERP did not answer in time; the request may have been processed',
+	reset: 'The connection was closed before the ERP answered; the request may have been processed',
+	refused: 'The ERP could not be reached; nothing was sent',
+	other: 'The request to the ERP failed',
+};
+
+/**
+ * The one place that does ERP HTTP: n8n applies the credential (`authenticate`), runs its
+ * `preAuthentication` when the token is empty, and re-runs it once on a thrown 401.
+ */
+export function createErpTransport(fns: IExecuteFunctions, credentialType: string): ErpTransport {
+	const call = async (options: IHttpRequestOptions) =>
+		(await fns.helpers.httpRequestWithAuthentication.call(fns, credentialType, options)) as FullResponse;
+
+	return {
+		async send(request: HttpRequest): Promise<HttpResult> {
+			try {
+				// Non-2xx statuses come back as answers: n8n's thrown errors drop the response headers
+				// (Retry-After) and non-JSON bodies, which classification needs.
+				const first = toHttpResponse(await call({ ...toRequestOptions(request), ignoreHttpStatusErrors: true }));
+				if (first.status !== 401) return first;
+				// n8n refreshes an expirable token only when a 401 is thrown: send once more in that mode.
+				// A 401 means the gateway refused the request, so nothing was committed by the first send.
+				// Fresh options: n8n's authenticate writes the old token into the ones it was given.
+				return toHttpResponse(await call(toRequestOptions(request)));
+			} catch (error) {
+				return unwrapRequestError(error);
+			}
+		},
+	};
+}
+
+function toRequestOptions(request: HttpRequest): IHttpRequestOptions {
+	const options: IHttpRequestOptions = {
+		method: request.method,
+		url: request.url,
+		headers: { ...(request.headers ?? {}) },
+		json: true,
+		returnFullResponse: true,
+	};
+	if (request.qs) options.qs = { ...request.qs };
+	if (request.timeoutMs !== undefined) options.timeout = request.timeoutMs;
+	if (request.body !== undefined) {
+		// A URLSearchParams body makes n8n-core send it form-encoded with the right Content-Type.
+		options.body =
+			request.form && typeof request.body === 'object' ? toSearchParams(request.body) : request.body;
+	}
+	return options;
+}
+
+function toSearchParams(body: IDataObject): URLSearchParams {
+	const params = new URLSearchParams();
+	for (const [name, value] of Object.entries(body)) {
+		if (value === undefined || value === null) continue;
+		params.append(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
+	}
+	return params;
+}
+
+function toHttpResponse(full: FullResponse): HttpResponse {
+	return { kind: 'response', status: full.statusCode, headers: lowerCaseHeaders(full.headers), body: normaliseBody(full.body) };
+}
+
+function lowerCaseHeaders(headers: unknown): Record<string, string> {
+	const result: Record<string, string> = {};
+	if (!headers || typeof headers !== 'object') return result;
+	// axios gives an AxiosHeaders instance; its toJSON() is the plain header map.
+	const plain = typeof (headers as { toJSON?: unknown }).toJSON === 'function'
+		? ((headers as { toJSON: () => unknown }).toJSON() as Record<string, unknown>)
+		: (headers as Record<string, unknown>);
+	for (const [name, value] of Object.entries(plain)) {
+		if (value === undefined || value === null) continue;
+		result[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+	}
+	return result;
+}
+
+function normaliseBody(body: unknown): unknown {
+	if (body === '' || body === null) return undefined;
+	return body;
+}
+
+interface ErrorLike {
+	code?: unknown;
+	message?: unknown;
+	messages?: unknown;
+	httpCode?: unknown;
+	cause?: unknown;
+	errorResponse?: unknown;
+	context?: { data?: unknown };
+	description?: unknown;
+	response?: { status?: unknown; headers?: unknown; data?: unknown };
+}
+
+/**
+ * Reduce what `httpRequestWithAuthentication` threw to an answer or a transport failure. n8n wraps
+ * the AxiosError in a NodeApiError; depending on the version the AxiosError survives as `cause`
+ * (or is the error itself), or only its traces remain: `httpCode` (status or error code),
+ * `context.data` (a JSON object body) and `messages` (the original messages).
+ */
+export function unwrapRequestError(error: unknown): HttpResult {
+	const layers = errorLayers(error);
+
+	for (const layer of layers) {
+		const status = Number(layer.response?.status);
+		if (layer.response && Number.isInteger(status) && status > 0) {
+			return {
+				kind: 'response',
+				status,
+				headers: lowerCaseHeaders(layer.response.headers),
+				body: normaliseBody(layer.response.data),
+			};
+		}
+	}
+
+	const outer = layers[0] ?? {};
+	const httpCode = typeof outer.httpCode === 'string' ? outer.httpCode : undefined;
+	if (httpCode && /^\d{3}$/.test(httpCode)) {
+		return {
+			kind: 'response',
+			status: Number(httpCode),
+			headers: {},
+			body: outer.context?.data ?? (typeof outer.description === 'string' ? outer.description : undefined),
+		};
+	}
+
+	const codes = layers
+		.map((layer) => layer.code)
+		.concat(httpCode)
+		.filter((code): code is string => typeof code === 'string');
+	const texts = layers.flatMap((layer) => [layer.message, ...(Array.isArray(layer.messages) ? layer.messages : [])]).filter(
+		(text): text is string => typeof text === 'string',
+	);
+	const kind = failureKind(codes, texts);
+	const detail = codes.find((code) => /^E[A-Z_]+$/.test(code));
+	return {
+		kind: 'failure',
+		code: kind,
+		// Unrecognised errors come from before the send (a malformed credential, a missing one).
+		sent: kind === 'timeout' || kind === 'reset',
+		message: detail ? `${FAILURE_TEXT[kind]} (${detail})` : kind === 'other' ? firstSafeText(texts) : FAILURE_TEXT[kind],
+	};
+}
+
+function errorLayers(error: unknown): ErrorLike[] {
+	const layers: ErrorLike[] = [];
+	let current: unknown = error;
+	// Walk `cause` / `errorResponse` a few levels: NodeApiError may wrap another NodeApiError.
+	for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
+		const layer = current as ErrorLike;
+		layers.push(layer);
+		current = layer.cause ?? layer.errorResponse;
+	}
+	return layers;
+}
+
+function failureKind(codes: string[], texts: string[]): TransportFailure['code'] {
+	if (codes.some((code) => TIMEOUT_CODES.has(code))) return 'timeout';
+	if (codes.some((code) => RESET_CODES.has(code))) return 'reset';
+	if (codes.some((code) => REFUSED_CODES.has(code))) return 'refused';
+	const text = texts.join(' ');
+	if (/timeout of \d+ms exceeded|ETIMEDOUT|ECONNABORTED|timed out/i.test(text)) return 'timeout';
+	if (/socket hang up|ECONNRESET|EPIPE/i.test(text)) return 'reset';
+	if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN/i.test(text)) return 'refused';
+	return 'other';
+}
+
+function firstSafeText(texts: string[]): string {
+	// Our credentials' own errors (e.g. a malformed .ionapi file) carry clear, secret-free text.
+	return texts.find((text) => text.length > 0 && text.length < 500) ?? FAILURE_TEXT.other;
+}
+
+/** `Retry-After` as milliseconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
+export function retryAfterMs(headers: Record<string, string>, now: number = Date.now()): number | undefined {
+	const value = headers['retry-after']?.trim();
+	if (!value) return undefined;
+	if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000);
+	const at = Date.parse(value);
+	return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** The ERP-FACTS.md outcome of a request that got no HTTP answer (the same on every ERP). */
+export function classifyTransportFailure(failure: TransportFailure): PostResult {
+	if (failure.code === 'timeout' || failure.code === 'reset') return { outcome: 'ambiguous', message: failure.message };
+	if (failure.code === 'refused') return { outcome: 'retryable', message: failure.message };
+	return { outcome: failure.sent ? 'ambiguous' : 'permanent', message: failure.message };
+}
