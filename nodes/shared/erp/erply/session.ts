@@ -1,0 +1,103 @@
+import type { ErpContext, HttpResult, PostResult } from '../types';
+import { classifyErply, ERPLY_SESSION_CODES } from './classify';
+import { erplyEndpoint, parseErplyBody, sessionKeyOf, verifyUserForm } from './endpoint';
+
+/**
+ * Session keys renewed by the adapter, per Erply account and user, for this n8n process.
+ *
+ * Why here and not in the credential: Erply sends the session in the form body and reports an
+ * expired one as error 1054/1055 with HTTP 200, so n8n never sees the 401 that would make it re-run
+ * the credential's preAuthentication, and an adapter cannot force that. The adapter therefore logs
+ * in itself (verifyUser through the transport) and keeps the new key in this module-level map,
+ * which every execution of the process shares (node modules load once per process). The stored
+ * credential keeps its older key; this map wins while it holds one. Lost on restart: the next call
+ * then meets 1054 once more and renews again.
+ */
+const renewedSessionKeys = new Map<string, string>();
+/** One login at a time per account: parallel posts that meet an expired session share it. */
+const loginsInFlight = new Map<string, Promise<SessionOrFailure>>();
+
+type SessionOrFailure = { sessionKey: string } | { loginFailure: PostResult };
+
+/** The answer to a call, or why the login before it failed (then nothing was sent). */
+export type ErplyCallResult = { result: HttpResult } | { loginFailure: PostResult };
+
+function accountKey(ctx: ErpContext): string {
+	const { clientCode, username } = ctx.credentials;
+	return [erplyEndpoint(ctx.credentials), String(clientCode ?? ''), String(username ?? '')].join('\u0000');
+}
+
+/** For tests: forget the renewed sessions. */
+export function forgetErplySessions(): void {
+	renewedSessionKeys.clear();
+	loginsInFlight.clear();
+}
+
+async function logIn(ctx: ErpContext): Promise<SessionOrFailure> {
+	const result = await ctx.transport.send({
+		method: 'POST',
+		url: erplyEndpoint(ctx.credentials),
+		body: verifyUserForm(ctx.credentials),
+		form: true,
+		timeoutMs: ctx.requestTimeoutMs,
+	});
+	const sessionKey = result.kind === 'response' ? sessionKeyOf(result.body) : undefined;
+	if (sessionKey) {
+		renewedSessionKeys.set(accountKey(ctx), sessionKey);
+		return { sessionKey };
+	}
+	const refused = classifyErply(result);
+	// A login writes nothing: whatever went wrong, the call it precedes was never sent.
+	const outcome = refused.outcome === 'permanent' ? 'permanent' : 'retryable';
+	const reason =
+		result.kind === 'response' && parseErplyBody(result.body)?.status.responseStatus === 'ok'
+			? 'no session key in the answer'
+			: (refused.message ?? 'unknown error');
+	return {
+		loginFailure: { ...refused, outcome, erpId: undefined, message: `Erply login (verifyUser) failed: ${reason}` },
+	};
+}
+
+function renewSession(ctx: ErpContext): Promise<SessionOrFailure> {
+	const key = accountKey(ctx);
+	const running = loginsInFlight.get(key);
+	if (running) return running;
+	const login = logIn(ctx).finally(() => loginsInFlight.delete(key));
+	loginsInFlight.set(key, login);
+	return login;
+}
+
+function isSessionError(result: HttpResult): boolean {
+	if (result.kind !== 'response') return false;
+	const code = parseErplyBody(result.body)?.status.errorCode;
+	return code !== undefined && ERPLY_SESSION_CODES.has(code);
+}
+
+/**
+ * One Erply API call (form POST) with `clientCode` and `sessionKey` in the body, as Erply wants
+ * them. On 1054/1055 it logs in again once and resends; a second 1054/1055 is returned as is.
+ */
+export async function callErply(ctx: ErpContext, form: Record<string, string>): Promise<ErplyCallResult> {
+	let sessionKey = renewedSessionKeys.get(accountKey(ctx)) ?? String(ctx.credentials.sessionKey ?? '');
+	if (!sessionKey) {
+		const session = await renewSession(ctx);
+		if ('loginFailure' in session) return session;
+		sessionKey = session.sessionKey;
+	}
+	const send = (key: string) =>
+		ctx.transport.send({
+			method: 'POST',
+			url: erplyEndpoint(ctx.credentials),
+			body: { ...form, clientCode: String(ctx.credentials.clientCode ?? ''), sessionKey: key },
+			form: true,
+			timeoutMs: ctx.requestTimeoutMs,
+		});
+	const first = await send(sessionKey);
+	if (!isSessionError(first)) return { result: first };
+	// A parallel call may have renewed the session meanwhile: use its key instead of logging in again.
+	const renewedElsewhere = renewedSessionKeys.get(accountKey(ctx));
+	if (renewedElsewhere && renewedElsewhere !== sessionKey) return { result: await send(renewedElsewhere) };
+	const renewed = await renewSession(ctx);
+	if ('loginFailure' in renewed) return renewed;
+	return { result: await send(renewed.sessionKey) };
+}
