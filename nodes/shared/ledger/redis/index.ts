@@ -1,0 +1,6 @@
+export type { Redis, RedisCredentials } from './client';
+export { closeCachedRedisClients, createRedisClient, getRedisClient } from './client';
+export { LedgerUnavailableError } from './errors';
+export { acquireLease, releaseLease, renewLease } from './lease';
+export type { RedisLedgerStoreOptions } from './store';
+export { RedisLedgerStore } from './store';
