@@ -180,7 +180,8 @@ export async function startSandboxServer(options: SandboxServerOptions): Promise
 		const config = entry.decider.config();
 		const latency = latencyFor(config, entry.latencyRandom);
 		if (latency > 0) await wait(latency);
-		if (stopped || res.destroyed) return;
+		// A client that gave up meanwhile does not stop the ERP: the write still happens, as on a real server.
+		if (stopped) return;
 
 		let answer: SimResponse;
 		try {

@@ -81,14 +81,13 @@ function apiError(status: number, code: string, message: string, headers?: Recor
 
 export function createInforSimulator(): Simulator & { demoCredentials(baseUrl: string): Record<string, unknown> } {
 	let invoices: InforInvoice[] = [];
-	let tokens = new Map<string, number>();
+	const tokens = new Map<string, number>();
 	let tokenCounter = 0;
 	let correlationCounter = 0;
 
+	// Issued tokens survive a reset: a client holding one (a running n8n) need not log in again between scenarios.
 	const reset = () => {
 		invoices = [];
-		tokens = new Map();
-		tokenCounter = 0;
 		correlationCounter = 0;
 	};
 
