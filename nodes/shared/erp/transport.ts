@@ -208,3 +208,23 @@ export function classifyTransportFailure(failure: TransportFailure): PostResult 
 	if (failure.code === 'refused') return { outcome: 'retryable', message: failure.message };
 	return { outcome: failure.sent ? 'ambiguous' : 'permanent', message: failure.message };
 }
+
+/** `work` over every item with at most `limit` running at once; results in input order. */
+export async function mapWithConcurrency<T, R>(items: T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+	const results = new Array<R>(items.length);
+	let next = 0;
+	const worker = async () => {
+		while (next < items.length) {
+			const index = next++;
+			results[index] = await work(items[index], index);
+		}
+	};
+	await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+	return results;
+}
+
+/** Whether a lookup that failed this way is worth trying again later (throttled, down, no answer). */
+export function isTransientFailure(result: HttpResult): boolean {
+	if (result.kind === 'failure') return result.code !== 'other';
+	return result.status === 429 || result.status === 408 || result.status >= 500;
+}

@@ -1,0 +1,237 @@
+import { createHash } from 'crypto';
+import type { IDataObject } from 'n8n-workflow';
+
+import { isTransientFailure, mapWithConcurrency } from '../transport';
+import { ErpLookupError } from '../types';
+import type {
+	ErpAdapter,
+	ErpCapabilities,
+	ErpContext,
+	FoundInvoice,
+	HttpResult,
+	PostAttempt,
+	PostResult,
+} from '../types';
+import { inforInvoiceBody } from './body';
+import { classifyInforCreate, classifyInforFailure, inforErrorText, smallInvoice } from './classify';
+import { joinUrl, parseIonApiFile, tenantUrl } from './ionapi';
+import { INFOR_DEFAULTS } from './settings.description';
+
+interface InforSettings {
+	basePath: string;
+	maxBatchSize: number;
+	lookupConcurrency: number;
+	pageSize: number;
+}
+
+/** The node passes its collection as is: absent keys take the defaults here. */
+export function resolveInforSettings(settings: IDataObject): InforSettings {
+	const positive = (value: unknown, fallback: number) =>
+		typeof value === 'number' && Number.isFinite(value) && value >= 1 ? Math.floor(value) : fallback;
+	const basePath = typeof settings.basePath === 'string' && settings.basePath.trim() !== '' ? settings.basePath.trim() : INFOR_DEFAULTS.basePath;
+	return {
+		basePath,
+		maxBatchSize: positive(settings.maxBatchSize, INFOR_DEFAULTS.maxBatchSize),
+		lookupConcurrency: positive(settings.lookupConcurrency, INFOR_DEFAULTS.lookupConcurrency),
+		pageSize: positive(settings.pageSize, INFOR_DEFAULTS.pageSize),
+	};
+}
+
+/** `{iu}/{ti}{basePath}/{path}` from the pasted .ionapi file, or why the file is unusable. */
+function apiUrl(ctx: ErpContext, path: string): { url: string } | { problem: string } {
+	try {
+		const file = parseIonApiFile(ctx.credentials.ionapiFile);
+		return { url: joinUrl(joinUrl(tenantUrl(file), resolveInforSettings(ctx.settings).basePath), path) };
+	} catch (error) {
+		return { problem: error instanceof Error ? error.message : 'The Infor credential is unusable' };
+	}
+}
+
+function correlationIdOfBatch(attempts: PostAttempt[]): string {
+	// Derived from the keys, so a re-sent batch carries the same id in Infor's logs.
+	const digest = createHash('sha256').update(attempts.map((attempt) => attempt.key).join('\n')).digest('hex');
+	return `batch-${digest.slice(0, 24)}`;
+}
+
+function createHeaders(correlationId: string, idempotencyHeader?: PostAttempt['idempotencyHeader']): Record<string, string> {
+	const headers: Record<string, string> = { 'X-Correlation-ID': correlationId };
+	if (idempotencyHeader?.name) headers[idempotencyHeader.name] = idempotencyHeader.value;
+	return headers;
+}
+
+async function create(ctx: ErpContext, attempt: PostAttempt): Promise<PostResult> {
+	const target = apiUrl(ctx, 'invoices');
+	if ('problem' in target) return { outcome: 'permanent', message: target.problem };
+	const result = await ctx.transport.send({
+		method: 'POST',
+		url: target.url,
+		headers: createHeaders(attempt.key, attempt.idempotencyHeader),
+		body: inforInvoiceBody(attempt.invoice, attempt.reference),
+		timeoutMs: ctx.requestTimeoutMs,
+	});
+	return classifyInforCreate(result);
+}
+
+/**
+ * The batch answer per invoice: the listed results are trusted (CREATED → created, ERROR →
+ * permanent with Infor's text), also inside a 500's partial body; every invoice the answer does
+ * not account for is ambiguous — it may have been committed before the failure.
+ */
+export function classifyInforBatch(result: HttpResult, attempts: PostAttempt[]): PostResult[] {
+	if (result.kind === 'failure' || result.status < 200 || (result.status >= 300 && result.status !== 500)) {
+		const whole = classifyInforCreate(result);
+		return attempts.map(() => ({ ...whole }));
+	}
+	const body = (result.body && typeof result.body === 'object' ? result.body : {}) as IDataObject;
+	const listed = Array.isArray(body.results) ? (body.results as IDataObject[]) : undefined;
+	if (result.status === 500 && !listed) return attempts.map(() => classifyInforFailure(result));
+
+	const byIndex = new Map<number, IDataObject>();
+	for (const [position, entry] of (listed ?? []).entries()) {
+		if (!entry || typeof entry !== 'object') continue;
+		const index = typeof entry.index === 'number' ? entry.index : indexOfReference(attempts, entry.externalReference) ?? position;
+		byIndex.set(index, entry);
+	}
+	const failureText = inforErrorText(body);
+	const unaccounted =
+		result.status === 500
+			? `Infor's batch failed before confirming this invoice (HTTP 500${failureText ? `: ${failureText}` : ''}); it may have been created`
+			: `Infor's batch answer (HTTP ${result.status}) does not list this invoice; it may have been created`;
+
+	return attempts.map((attempt, index) => {
+		const entry = byIndex.get(index);
+		if (!entry || (entry.externalReference !== undefined && entry.externalReference !== attempt.reference)) {
+			return { outcome: 'ambiguous', httpStatus: result.status, message: unaccounted };
+		}
+		if (entry.status === 'CREATED' && entry.id !== undefined && entry.id !== null && entry.id !== '') {
+			return { outcome: 'created', erpId: String(entry.id), httpStatus: result.status, response: smallInvoice(entry) };
+		}
+		if (entry.status === 'ERROR') {
+			const text = typeof entry.error === 'string' ? entry.error : inforErrorText(entry);
+			return {
+				outcome: 'permanent',
+				httpStatus: result.status,
+				message: `Infor rejected the invoice in the batch${text ? `: ${text}` : ''}`,
+				response: smallInvoice(entry),
+			};
+		}
+		return { outcome: 'ambiguous', httpStatus: result.status, message: `Infor's batch result for this invoice has status ${String(entry.status)}` };
+	});
+}
+
+function indexOfReference(attempts: PostAttempt[], reference: unknown): number | undefined {
+	if (typeof reference !== 'string') return undefined;
+	const index = attempts.findIndex((attempt) => attempt.reference === reference);
+	return index >= 0 ? index : undefined;
+}
+
+async function createBatch(ctx: ErpContext, attempts: PostAttempt[]): Promise<PostResult[]> {
+	if (attempts.length === 0) return [];
+	const target = apiUrl(ctx, 'invoices/batch');
+	if ('problem' in target) return attempts.map(() => ({ outcome: 'permanent', message: target.problem }));
+	const { maxBatchSize } = resolveInforSettings(ctx.settings);
+	const results: PostResult[] = [];
+	// The engine chunks to maxBatchSize; splitting here too keeps a larger call within Infor's limit.
+	for (let start = 0; start < attempts.length; start += maxBatchSize) {
+		const chunk = attempts.slice(start, start + maxBatchSize);
+		const batchId = correlationIdOfBatch(chunk);
+		const idempotencyHeader = chunk[0].idempotencyHeader && { name: chunk[0].idempotencyHeader.name, value: batchId };
+		const result = await ctx.transport.send({
+			method: 'POST',
+			url: target.url,
+			headers: createHeaders(batchId, idempotencyHeader),
+			body: { invoices: chunk.map((attempt) => inforInvoiceBody(attempt.invoice, attempt.reference)) },
+			timeoutMs: ctx.requestTimeoutMs,
+		});
+		results.push(...classifyInforBatch(result, chunk));
+	}
+	return results;
+}
+
+function toFound(item: IDataObject): FoundInvoice {
+	return {
+		reference: typeof item.externalReference === 'string' ? item.externalReference : '',
+		erpId: String(item.id),
+		invoiceNumber: typeof item.invoiceNumber === 'string' ? item.invoiceNumber : undefined,
+		invoiceDate: typeof item.invoiceDate === 'string' ? item.invoiceDate : undefined,
+		amount: typeof item.amount === 'number' ? item.amount : undefined,
+	};
+}
+
+/** The `items` of a 200 list answer, or an ErpLookupError saying why there is no answer. */
+function listedItems(result: HttpResult, what: string): IDataObject[] {
+	if (result.kind === 'response' && result.status === 200) {
+		const items = (result.body as IDataObject | undefined)?.items;
+		if (Array.isArray(items)) return items.filter((item): item is IDataObject => !!item && typeof item === 'object');
+		throw new ErpLookupError(`Infor's answer to ${what} has no items list`, false);
+	}
+	const reason =
+		result.kind === 'failure' ? result.message : `HTTP ${result.status}${inforErrorText(result.body) ? `: ${inforErrorText(result.body)}` : ''}`;
+	throw new ErpLookupError(`Infor could not answer ${what} (${reason})`, isTransientFailure(result));
+}
+
+function lookupUrl(ctx: ErpContext): string {
+	const target = apiUrl(ctx, 'invoices');
+	if ('problem' in target) throw new ErpLookupError(target.problem, false);
+	return target.url;
+}
+
+/**
+ * One `GET /invoices?externalRef=` per reference, a few at a time. Exact per-reference lookups
+ * stay correct whatever dates the ERP holds; a date-range listing could miss a record posted with
+ * another date.
+ */
+async function findByReferences(ctx: ErpContext, references: string[]): Promise<Map<string, FoundInvoice[]>> {
+	const url = lookupUrl(ctx);
+	const unique = [...new Set(references)];
+	const found = await mapWithConcurrency(unique, resolveInforSettings(ctx.settings).lookupConcurrency, async (reference) => {
+		const result = await ctx.transport.send({
+			method: 'GET',
+			url,
+			qs: { externalRef: reference },
+			timeoutMs: ctx.requestTimeoutMs,
+		});
+		// Exact match only: a gateway doing prefix or case-insensitive matching must not merge references.
+		return listedItems(result, `the lookup of reference ${reference}`)
+			.filter((item) => item.externalReference === reference && item.id !== undefined && item.id !== null)
+			.map(toFound);
+	});
+	return new Map(unique.map((reference, index) => [reference, found[index]]));
+}
+
+async function listRange(ctx: ErpContext, range: { from: string; to: string }): Promise<FoundInvoice[]> {
+	const url = lookupUrl(ctx);
+	const { pageSize } = resolveInforSettings(ctx.settings);
+	const invoices: FoundInvoice[] = [];
+	for (let page = 1; ; page++) {
+		const result = await ctx.transport.send({
+			method: 'GET',
+			url,
+			qs: { invoiceDateFrom: range.from, invoiceDateTo: range.to, page, pageSize },
+			timeoutMs: ctx.requestTimeoutMs,
+		});
+		const items = listedItems(result, `the invoice list ${range.from}…${range.to} (page ${page})`);
+		invoices.push(...items.filter((item) => item.id !== undefined && item.id !== null).map(toFound));
+		const total = (result as { body?: IDataObject }).body?.totalItems;
+		const lastPage = typeof total === 'number' ? page * pageSize >= total : items.length < pageSize;
+		if (lastPage || items.length === 0) return invoices;
+	}
+}
+
+export const inforIcsAdapter: ErpAdapter = {
+	erp: 'inforIcs',
+	credentialType: 'inforIonApi',
+	capabilities(ctx: ErpContext): ErpCapabilities {
+		return {
+			// AR REST v1 creates a second invoice for a repeated externalReference.
+			nativeUniqueness: false,
+			maxBatchSize: resolveInforSettings(ctx.settings).maxBatchSize,
+			lookupChunkSize: INFOR_DEFAULTS.lookupChunkSize,
+		};
+	},
+	create,
+	createBatch,
+	findByReferences: async (ctx, references) => await findByReferences(ctx, references),
+	listRange,
+	classify: classifyInforCreate,
+};
