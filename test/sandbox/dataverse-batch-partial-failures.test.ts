@@ -1,9 +1,9 @@
 import { startSandbox } from '../../sandbox';
 import type { Sandbox } from '../../sandbox';
-import type { BatchPart } from './dataverse-helpers';
+import type { BatchPart, BatchRequestPart } from './dataverse-helpers';
 import { accessToken, buildBatch, readBatchResponse } from './dataverse-helpers';
 
-const create = (n: number, contentId?: string): BatchPart => ({
+const create = (n: number, contentId?: string): BatchRequestPart => ({
 	method: 'POST',
 	url: '/api/data/v9.2/VendorInvoices',
 	body: { VendorAccount: 'V001', InvoiceNumber: `INV-${n}`, ExternalReference: `REF-${n}` },
