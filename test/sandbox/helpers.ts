@@ -129,3 +129,17 @@ export function inforInvoice(n: number, overrides: Record<string, unknown> = {})
 		...overrides,
 	};
 }
+
+/** Retries an assertion until it passes or `withinMs` is over (for writes that land after the client gave up). */
+export async function eventually(assertion: () => void, withinMs = 5000): Promise<void> {
+	const deadline = Date.now() + withinMs;
+	for (;;) {
+		try {
+			assertion();
+			return;
+		} catch (error) {
+			if (Date.now() > deadline) throw error;
+			await new Promise((resolve) => setTimeout(resolve, 50));
+		}
+	}
+}
