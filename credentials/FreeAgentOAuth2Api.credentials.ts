@@ -81,7 +81,9 @@ export class FreeAgentOAuth2Api implements ICredentialType {
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: `={{ ${FREEAGENT_BASE_URL_EXPRESSION.replace(/\$self/g, '$credentials')} }}`,
-			url: '/v2/company',
+			// The cheapest call every FreeAgent (and the sandbox) answers; /v2/company is not simulated.
+			url: '/v2/invoices',
+			qs: { per_page: 1 },
 			headers: { 'User-Agent': FREEAGENT_DEFAULT_USER_AGENT },
 		},
 	};
