@@ -14,7 +14,7 @@ export function mulberry32(seed: number): () => number {
 
 /** FNV-1a over `seed:stream`, so each ERP (and each purpose) gets its own independent stream. */
 export function streamSeed(seed: number, stream: string): number {
-	let hash = 0x811c9dc5 ^ (seed >>> 0);
+	let hash = 0x811c9dc5;
 	for (const char of `${seed}:${stream}`) {
 		hash ^= char.charCodeAt(0);
 		hash = Math.imul(hash, 0x01000193) >>> 0;
