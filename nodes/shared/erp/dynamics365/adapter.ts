@@ -1,5 +1,6 @@
 import { randomUUID } from 'crypto';
 import chunk from 'lodash/chunk';
+import groupBy from 'lodash/groupBy';
 import uniq from 'lodash/uniq';
 import type { IDataObject } from 'n8n-workflow';
 import {
@@ -229,11 +230,17 @@ export const dynamics365Adapter: ErpAdapter = {
 	async findByReferences(ctx, references) {
 		const { settings, api } = lookupSettings(ctx);
 		const found = new Map<string, FoundInvoice[]>(references.map((reference) => [reference, []]));
+		// Dataverse compares strings case-insensitively: a record stored as `inv-1` answers `INV-1`, and
+		// reporting it absent would let the invoice be posted twice.
+		const requestedByFolded = groupBy(uniq(references), (reference) => reference.toLowerCase());
 		for (const group of chunk(uniq(references), LOOKUP_CHUNK_SIZE)) {
 			const query = odataQuery({ $filter: anyOfFilter(settings.referenceField, group), $select: selectedColumns(settings) });
 			for (const record of await readAllPages(ctx, `${api}/${settings.entitySet}?${query}`, 'lookup')) {
 				const invoice = foundInvoice(record, settings);
-				found.get(invoice.reference)?.push(invoice);
+				for (const reference of requestedByFolded[invoice.reference.toLowerCase()] ?? []) {
+					const invoices = found.get(reference)!;
+					if (!invoices.some((known) => known.erpId === invoice.erpId)) invoices.push({ ...invoice, reference });
+				}
 			}
 		}
 		return found;
