@@ -8,8 +8,8 @@ import { join } from 'path';
 export interface RedisServer {
 	port: number;
 	pid: number;
-	/** Stops the server by pid and removes its temp dir; safe to call twice. */
-	stop(): Promise<void>;
+	/** Stops the server by pid (SIGTERM, or SIGKILL for a crash) and removes its temp dir; safe to call twice. */
+	stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
 }
 
 export interface RedisServerOptions {
@@ -17,6 +17,8 @@ export interface RedisServerOptions {
 	port?: number;
 	/** Starts Redis with `requirepass`. */
 	password?: string;
+	/** More redis-server arguments, e.g. ['--enable-debug-command', 'yes']. */
+	extraArgs?: string[];
 }
 
 const READY_TIMEOUT_MS = 10_000;
@@ -70,12 +72,13 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
 		'--loglevel', 'warning',
 	];
 	if (options.password) args.push('--requirepass', options.password);
+	args.push(...(options.extraArgs ?? []));
 	const child = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
 	let stderr = '';
 	child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
 
-	const stop = async () => {
-		await stopChild(child);
+	const stop = async (signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM') => {
+		await stopChild(child, signal);
 		rmSync(dir, { recursive: true, force: true });
 	};
 	try {
@@ -110,10 +113,10 @@ async function answersPing(port: number): Promise<boolean> {
 	});
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+async function stopChild(child: ChildProcess, signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
 	if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
 	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-	process.kill(child.pid, 'SIGTERM');
+	process.kill(child.pid, signal);
 	const killTimer = setTimeout(() => {
 		if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
 			process.kill(child.pid, 'SIGKILL');

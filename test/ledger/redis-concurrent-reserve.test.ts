@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'child_process';
 import { join } from 'path';
 
 import type { Redis } from '../../nodes/shared/ledger/redis';
-import { createRedisClient, RedisLedgerStore } from '../../nodes/shared/ledger/redis';
+import { closeRedisClient, createRedisClient, RedisLedgerStore } from '../../nodes/shared/ledger/redis';
 import { describeWithRedisServer, startRedisServer, type RedisServer } from '../helpers/redis-server';
 
 interface WorkerReport {
@@ -24,7 +24,7 @@ describeWithRedisServer('queue-mode workers racing for one invoice', () => {
 
 	afterAll(async () => {
 		for (const worker of workers) if (worker.exitCode === null) worker.kill('SIGKILL');
-		client?.disconnect();
+		if (client) await closeRedisClient(client);
 		await server?.stop();
 	});
 

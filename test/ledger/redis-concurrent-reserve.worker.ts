@@ -2,7 +2,7 @@
  * One OS process of redis-concurrent-reserve.test.ts: its own client, N concurrent inserts of
  * one key once the parent says "go"; reports how many claimed it.
  */
-import { createRedisClient, RedisLedgerStore } from '../../nodes/shared/ledger/redis';
+import { closeRedisClient, createRedisClient, RedisLedgerStore } from '../../nodes/shared/ledger/redis';
 import { makeRecord } from './store-conformance';
 
 interface WorkerJob {
@@ -27,10 +27,8 @@ async function main(): Promise<void> {
 		),
 	);
 	const claimedBy = results.flatMap((result, n) => (result.ok ? [`worker-${job.workerId}-delivery-${n}`] : []));
-	process.send!({ claimedBy, refused: results.length - claimedBy.length }, () => {
-		client.disconnect();
-		process.exit(0);
-	});
+	await closeRedisClient(client);
+	process.send!({ claimedBy, refused: results.length - claimedBy.length }, () => process.exit(0));
 }
 
 main().catch((error: unknown) => {

@@ -1,5 +1,5 @@
 import type { Redis } from '../../nodes/shared/ledger/redis';
-import { createRedisClient, RedisLedgerStore } from '../../nodes/shared/ledger/redis';
+import { closeRedisClient, createRedisClient, RedisLedgerStore } from '../../nodes/shared/ledger/redis';
 import { describeWithRedisServer, startRedisServer, type RedisServer } from '../helpers/redis-server';
 import { describeLedgerStoreConformance, makeRecord } from './store-conformance';
 
@@ -14,7 +14,7 @@ describeWithRedisServer('the ledger on Redis', () => {
 	});
 
 	afterAll(async () => {
-		client?.disconnect();
+		if (client) await closeRedisClient(client);
 		await server?.stop();
 	});
 
@@ -42,7 +42,7 @@ describeWithRedisServer('the ledger on Redis', () => {
 				expect(await store.get(record.key)).toEqual(record);
 				expect(await afterRestart.exists(`test-ledger:wf-restart:invoices:${record.key}`)).toBe(1);
 			} finally {
-				afterRestart.disconnect();
+				await closeRedisClient(afterRestart);
 			}
 		});
 

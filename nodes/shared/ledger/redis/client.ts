@@ -69,7 +69,16 @@ export function getRedisClient(credentials: RedisCredentials): Redis {
 export async function closeCachedRedisClients(): Promise<void> {
 	const clients = [...cachedClients.values()];
 	cachedClients.clear();
-	for (const client of clients) client.disconnect();
+	await Promise.all(clients.map(closeRedisClient));
+}
+
+/** Disconnects without waiting for pending replies, and resolves once the socket is gone. */
+export async function closeRedisClient(client: Redis): Promise<void> {
+	const hasSocket = ['connecting', 'connect', 'ready'].includes(client.status);
+	const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
+	client.disconnect();
+	// Between reconnect attempts there is no socket to wait for: disconnect only cancels the next attempt.
+	if (hasSocket) await ended;
 }
 
 function connectionCacheKey(credentials: RedisCredentials): string {

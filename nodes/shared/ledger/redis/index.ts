@@ -1,5 +1,10 @@
 export type { Redis, RedisCredentials } from './client';
-export { closeCachedRedisClients, createRedisClient, getRedisClient } from './client';
+export {
+	closeCachedRedisClients,
+	closeRedisClient,
+	createRedisClient,
+	getRedisClient,
+} from './client';
 export { LedgerUnavailableError } from './errors';
 export { acquireLease, releaseLease, renewLease } from './lease';
 export type { RedisLedgerStoreOptions } from './store';
