@@ -65,7 +65,7 @@ export async function sendWithFetch(request: HttpRequest): Promise<HttpResult> {
 }
 
 /** n8n's credential test request (`test.request`) as an HttpRequest. */
-export function credentialTestRequest(type: ICredentialType, credentials: ICredentialDataDecryptedObject): HttpRequest {
+export function credentialTestRequest(type: ICredentialType, credentials: Record<string, unknown>): HttpRequest {
 	const request = type.test!.request;
 	const resolve = (value: unknown) => resolveExpression(value, { $credentials: credentials }) as string;
 	return {
