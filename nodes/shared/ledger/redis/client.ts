@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 // eslint-disable-next-line @n8n/community-nodes/no-restricted-imports -- ioredis is the Redis ledger's one runtime dependency (issue 9; README says so)
 import Redis from 'ioredis';
 
-import { LedgerUnavailableError } from './errors';
+import { ledgerUnavailable, LedgerUnavailableError } from './errors';
 
 export type { Redis };
 
@@ -120,7 +120,7 @@ function connectionStateOf(client: Redis): ConnectionState {
 		Object.assign(fresh, newDropSignal());
 	});
 	client.on('close', () => {
-		fresh.rejectDropped(new LedgerUnavailableError('connection to Redis closed'));
+		fresh.rejectDropped(ledgerUnavailable('connection to Redis closed'));
 	});
 	state = fresh;
 	return state;
@@ -164,7 +164,7 @@ async function whenReady(client: Redis): Promise<void> {
 			return;
 		default:
 			// 'reconnecting', 'close', 'end': Redis was reachable and is not now — fail fast.
-			throw new Error(state.lastError ?? `Redis connection is ${client.status}`);
+			throw new Error(state.lastError ?? `no connection to Redis (${client.status})`);
 	}
 }
 
@@ -181,13 +181,13 @@ export async function withRedis<T>(client: Redis, operation: () => Promise<T>): 
 		const unavailable =
 			error instanceof LedgerUnavailableError
 				? error
-				: new LedgerUnavailableError(redactedReason(client, error));
+				: ledgerUnavailable(redactedReason(client, error));
 		throw unavailable;
 	}
 }
 
 function redactedReason(client: Redis, error: unknown): string {
-	let reason = error instanceof Error ? error.message : String(error);
+	let reason = (error instanceof Error ? error.message : String(error)).replace(/^Error: /, '');
 	const password = client.options.password;
 	if (password) reason = reason.split(password).join('***');
 	return reason;

@@ -1,12 +1,9 @@
-/**
- * The ledger store cannot be reached or did not answer. Callers must treat the item as not
- * reserved (never as new): it leaves by Failed with this message and is not posted.
- * The message never carries credentials.
- */
-export class LedgerUnavailableError extends Error {
-	override readonly name = 'LedgerUnavailableError';
+import { LedgerUnavailableError } from '../errors';
 
-	constructor(reason: string) {
-		super(`ledger unavailable: ${reason}`);
-	}
+// One class for the whole ledger, so callers catch Redis outages like any other store's.
+export { LedgerUnavailableError };
+
+/** "ledger unavailable: <reason>"; the reason must already be free of credentials. */
+export function ledgerUnavailable(reason: string): LedgerUnavailableError {
+	return new LedgerUnavailableError(`ledger unavailable: ${reason}`);
 }
