@@ -415,14 +415,22 @@ function linkPackage(userFolder, packageRoot) {
 async function runN8nCli(args, { version = '2.41', userFolder, env = {}, log = silentLog, encryptionKey } = {}) {
 	if (!userFolder) throw new Error('runN8nCli needs the userFolder of the instance');
 	const runtime = await ensureRuntime(version, { log });
-	const fullEnv = { ...baseEnv(version, userFolder, encryptionKey ?? readEncryptionKey(userFolder)), ...env };
+	const fullEnv = {
+		...baseEnv(version, userFolder, encryptionKey ?? readEncryptionKey(userFolder)),
+		// `execute` starts a task runner broker too: never on the default port a running n8n may hold.
+		N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+		...env,
+	};
 	return new Promise((resolve, reject) => {
 		const child = childProcess.spawn(runtime.nodeBin, [runtime.n8nBin, ...args], {
 			cwd: userFolder,
 			env: fullEnv,
 			stdio: ['ignore', 'pipe', 'pipe'],
+			detached: true,
 		});
-		trackChild(child, false);
+		const entry = trackChild(child, true);
+		// Its task runner (if any) goes with it.
+		entry.exitPromise.then(() => signal(entry, 'SIGKILL'));
 		let output = '';
 		child.stdout.on('data', (chunk) => (output += chunk));
 		child.stderr.on('data', (chunk) => (output += chunk));
