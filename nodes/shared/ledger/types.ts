@@ -75,3 +75,6 @@ export interface EvictionReport {
 
 /** Terminal records may be evicted; live ones never. */
 export const TERMINAL_STATES: ReadonlySet<LedgerState> = new Set(['POSTED', 'FAILED']);
+
+/** Fingerprint of a record whose payload is unknown (marked from the ERP's side): any payload matches it. */
+export const ANY_FINGERPRINT = '*';

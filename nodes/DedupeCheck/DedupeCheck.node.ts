@@ -1,0 +1,63 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { idempotencyKeyProperty, ledgerProperties, redisCredentialProperty, referenceProperty } from '../shared/descriptions/ledger.description';
+import { description as checkAndReserveProperties } from './actions/checkAndReserve.operation';
+import { description as markFailedProperties } from './actions/markFailed.operation';
+import { description as markPostedProperties } from './actions/markPosted.operation';
+import { optionsProperty } from './actions/options.description';
+import { router } from './actions/router';
+
+const keyedOperations = ['checkAndReserve', 'markPosted', 'markFailed', 'release', 'lookup'];
+
+export class DedupeCheck implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Dedupe Check',
+		name: 'dedupeCheck',
+		icon: 'file:dedupeCheck.svg',
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] }}',
+		description: 'Let each invoice through exactly once, even when deliveries are retried or arrive at the same time',
+		defaults: { name: 'Dedupe Check' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		// checkAndReserve routes to four outputs; every other operation has one.
+		outputs: `={{ ($parameter.operation ?? "checkAndReserve") === "checkAndReserve" ? [{ type: "${NodeConnectionTypes.Main}", displayName: "New" }, { type: "${NodeConnectionTypes.Main}", displayName: "Duplicate" }, { type: "${NodeConnectionTypes.Main}", displayName: "In Progress" }, { type: "${NodeConnectionTypes.Main}", displayName: "Conflict" }] : [{ type: "${NodeConnectionTypes.Main}" }] }}`,
+		credentials: [redisCredentialProperty],
+		properties: [
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				default: 'checkAndReserve',
+				options: [
+					{
+						name: 'Check and Reserve',
+						value: 'checkAndReserve',
+						action: 'Check and reserve a key',
+						description: 'Route each item to New (reserved for you), Duplicate, In Progress or Conflict',
+					},
+					{ name: 'List', value: 'list', action: 'List ledger records', description: 'The review queue: records by state and age' },
+					{ name: 'Lookup', value: 'lookup', action: 'Look up a key', description: 'Read the ledger record of each key' },
+					{ name: 'Mark Failed', value: 'markFailed', action: 'Mark a key failed', description: 'Record that posting failed, with the reason' },
+					{ name: 'Mark Posted', value: 'markPosted', action: 'Mark a key posted', description: 'Record the ERP id and the response a replay returns' },
+					{ name: 'Purge', value: 'purge', action: 'Purge ledger records', description: 'Delete records by state and age' },
+					{ name: 'Release', value: 'release', action: 'Release a key', description: 'Forget a key that is not posted, so it can be posted again' },
+				],
+			},
+			{ ...idempotencyKeyProperty, displayOptions: { show: { operation: keyedOperations } } },
+			{ ...referenceProperty, displayOptions: { show: { operation: ['checkAndReserve', 'markPosted'] } } },
+			...ledgerProperties,
+			...checkAndReserveProperties,
+			...markPostedProperties,
+			...markFailedProperties,
+			optionsProperty,
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this);
+	}
+}

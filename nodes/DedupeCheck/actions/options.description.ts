@@ -1,0 +1,70 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { LEDGER_STATES } from '../../shared/ledger/types';
+
+const show = (operation: string[]) => ({ show: { '/operation': operation } });
+
+export const optionsProperty: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	options: [
+		{
+			displayName: 'Lease (Seconds)',
+			name: 'leaseSeconds',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 300,
+			displayOptions: show(['checkAndReserve']),
+			description:
+				'How long a New key stays reserved for this run. If the run dies before marking it, the key becomes UNKNOWN (to be verified), never New again.',
+		},
+		{
+			displayName: 'Max Records',
+			name: 'maxRecords',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 50000,
+			description:
+				'Size bound of the ledger: the oldest POSTED/FAILED records are dropped first; records still in flight never are',
+		},
+		{
+			displayName: 'Older Than (Minutes)',
+			name: 'olderThanMinutes',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 0,
+			displayOptions: show(['list', 'purge']),
+			description: 'Only records last changed more than this many minutes ago (0: all)',
+		},
+		{
+			displayName: 'States',
+			name: 'states',
+			type: 'multiOptions',
+			options: LEDGER_STATES.map((state) => ({ name: state, value: state })),
+			default: [],
+			displayOptions: show(['list', 'purge']),
+			description: 'Only records in these states (none selected: all for List, POSTED and FAILED for Purge)',
+		},
+		{
+			displayName: 'TTL (Hours)',
+			name: 'ttlHours',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 720,
+			description: 'How long POSTED and FAILED records are remembered. Records still in flight are never dropped.',
+		},
+		{
+			displayName: 'Wait For In-Flight (Seconds)',
+			name: 'waitForInFlightSeconds',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 0,
+			displayOptions: show(['checkAndReserve']),
+			description:
+				'When another run is posting the same key, wait up to this long for it to finish, then leave by Duplicate with its stored response (0: leave by In Progress at once)',
+		},
+	],
+};

@@ -1,0 +1,131 @@
+import { createHash, randomBytes } from 'crypto';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import type { LedgerRecord, LedgerState } from './ledger/types';
+
+/** Longest key accepted: keys are stored in every record and sent as ERP headers. */
+export const MAX_KEY_LENGTH = 512;
+
+/** A problem with one item's input: it fails that item only, naming the item and the field. */
+export class ItemInputError extends Error {
+	constructor(
+		readonly itemIndex: number,
+		readonly field: string,
+		problem: string,
+	) {
+		super(`Item ${itemIndex}: ${field} ${problem}`);
+		this.name = 'ItemInputError';
+	}
+}
+
+export function readIdempotencyKey(fns: IExecuteFunctions, itemIndex: number): string {
+	let value: unknown;
+	try {
+		value = fns.getNodeParameter('idempotencyKey', itemIndex, '');
+	} catch (error) {
+		throw new ItemInputError(itemIndex, 'idempotencyKey', `could not be evaluated: ${(error as Error).message}`);
+	}
+	return validateKey(value, itemIndex);
+}
+
+export function validateKey(value: unknown, itemIndex: number): string {
+	if (typeof value === 'number' && Number.isFinite(value)) value = String(value);
+	if (typeof value !== 'string') {
+		throw new ItemInputError(itemIndex, 'idempotencyKey', `must be a string, got ${value === null ? 'null' : typeof value}`);
+	}
+	const key = value.trim();
+	if (key === '') {
+		throw new ItemInputError(
+			itemIndex,
+			'idempotencyKey',
+			'is empty: set the Idempotency Key parameter to an expression that is unique per invoice, e.g. {{ $json.companyId }}-{{ $json.invoiceNumber }}',
+		);
+	}
+	if (key.length > MAX_KEY_LENGTH) {
+		throw new ItemInputError(itemIndex, 'idempotencyKey', `is ${key.length} characters long; at most ${MAX_KEY_LENGTH} are allowed`);
+	}
+	return key;
+}
+
+/**
+ * The reference used when the item has none: derived from the key only (never from the clock), so
+ * a re-run of the same invoice produces the same reference and can be found again in the ERP.
+ * Letters, digits and '-' only, 20 characters: valid on every ERP we post to.
+ */
+export function deriveReference(key: string): string {
+	return `IDK-${createHash('sha256').update(key).digest('hex').slice(0, 16).toUpperCase()}`;
+}
+
+export function readReference(fns: IExecuteFunctions, itemIndex: number, key: string): string {
+	const value = fns.getNodeParameter('reference', itemIndex, '') as unknown;
+	const reference = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+	return reference === '' ? deriveReference(key) : reference;
+}
+
+export function newCorrelationId(): string {
+	return randomBytes(6).toString('hex');
+}
+
+/** The `idempotency` object every item leaving our nodes gains (DESIGN.md). */
+export interface IdempotencyInfo extends IDataObject {
+	key: string;
+	reference: string | null;
+	state: LedgerState | null;
+	erpId: string | null;
+	attempts: number;
+	correlationId: string | null;
+	outcome: string;
+	firstSeenAt: string | null;
+	updatedAt: string | null;
+}
+
+export function idempotencyInfo(
+	key: string,
+	record: LedgerRecord | undefined,
+	outcome: string,
+	extra: { error?: string; reference?: string; state?: LedgerState | null; response?: IDataObject } = {},
+): IdempotencyInfo {
+	const info: IdempotencyInfo = {
+		key,
+		reference: extra.reference ?? record?.reference ?? null,
+		state: extra.state !== undefined ? extra.state : (record?.state ?? null),
+		erpId: record?.erpId ?? null,
+		attempts: record?.attempts ?? 0,
+		correlationId: record?.correlationId ?? null,
+		outcome,
+		firstSeenAt: record ? new Date(record.firstSeenAt).toISOString() : null,
+		updatedAt: record ? new Date(record.updatedAt).toISOString() : null,
+	};
+	const error = extra.error ?? (record?.state === 'POSTED' ? undefined : record?.error);
+	if (error !== undefined) info.error = error;
+	const response = extra.response ?? record?.response;
+	if (response !== undefined) info.response = response;
+	return info;
+}
+
+/** The input item, unchanged, plus `idempotency`; `pairedItem` always set. */
+export function withIdempotency(item: INodeExecutionData, itemIndex: number, info: IdempotencyInfo): INodeExecutionData {
+	return { json: { ...item.json, idempotency: info }, pairedItem: { item: itemIndex } };
+}
+
+/** For per-item problems: with Continue On Fail the item leaves with `error`; otherwise the node fails, naming the item. */
+export function failItemOrThrow(
+	fns: IExecuteFunctions,
+	item: INodeExecutionData,
+	itemIndex: number,
+	error: Error,
+	key?: string,
+): INodeExecutionData {
+	if (!fns.continueOnFail()) {
+		throw new NodeOperationError(fns.getNode(), error.message, { itemIndex });
+	}
+	return {
+		json: {
+			...item.json,
+			error: error.message,
+			idempotency: idempotencyInfo(key ?? '', undefined, 'error', { error: error.message }),
+		},
+		pairedItem: { item: itemIndex },
+	};
+}

@@ -1,0 +1,245 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { InvalidTransitionError, LedgerContentionError } from './errors';
+import { ANY_FINGERPRINT, type EvictionPolicy, type EvictionReport, type LedgerRecord, type LedgerState, type LedgerStore, type ListFilter } from './types';
+
+/** What `reserve` decided for one key. */
+export type ReserveDecision =
+	/** The key was absent: now PENDING and ours. Post it. */
+	| 'new'
+	/** A RETRY record (nothing committed before) is ours again. Post it. */
+	| 'retake'
+	/** An UNKNOWN record (or an expired lease) is ours: verify by reference before any post. */
+	| 'verify'
+	/** POSTED or FAILED: never post again. */
+	| 'duplicate'
+	/** Another execution holds a live lease (or, when not taking UNKNOWN over, the outcome is unknown). */
+	| 'inProgress'
+	/** Same key, other payload: never a post. */
+	| 'conflict';
+
+export interface ReserveRequest {
+	key: string;
+	fingerprint: string;
+	reference: string;
+	correlationId: string;
+	leaseMs: number;
+	/** Take UNKNOWN records (and expired leases) over for verification (the Post node does; Dedupe Check can't verify). */
+	takeOverUnknown: boolean;
+}
+
+export interface ReserveResult {
+	decision: ReserveDecision;
+	record: LedgerRecord;
+}
+
+export interface CommitDetails {
+	erpId?: string;
+	response?: IDataObject;
+	error?: string;
+	latencyMs?: number;
+	nextAttemptAt?: number;
+	/** Count this call as one more attempt at the ERP. */
+	countAttempt?: boolean;
+}
+
+const MAX_CAS_ROUNDS = 25;
+
+/** The state a record is really in now: a PENDING record whose lease ran out is UNKNOWN, never new. */
+export function effectiveState(record: LedgerRecord, now: number): LedgerState {
+	if (record.state === 'PENDING' && record.leaseUntil !== undefined && record.leaseUntil <= now) return 'UNKNOWN';
+	return record.state;
+}
+
+/**
+ * The ledger's state machine over any `LedgerStore` (the handler of Powertools' model: it decides,
+ * stores only store). Every change is a compare-and-set on the record's version, so concurrent
+ * executions — in one process or across workers — never both win a key.
+ */
+export class Ledger {
+	constructor(
+		readonly store: LedgerStore,
+		private readonly clock: () => number = Date.now,
+	) {}
+
+	now(): number {
+		return this.clock();
+	}
+
+	async reserve(request: ReserveRequest): Promise<ReserveResult> {
+		for (let round = 0; round < MAX_CAS_ROUNDS; round++) {
+			const now = this.clock();
+			const fresh: LedgerRecord = {
+				key: request.key,
+				fingerprint: request.fingerprint,
+				state: 'PENDING',
+				reference: request.reference,
+				attempts: 0,
+				correlationId: request.correlationId,
+				firstSeenAt: now,
+				updatedAt: now,
+				leaseUntil: now + request.leaseMs,
+				version: 1,
+			};
+			const inserted = await this.store.insert(fresh);
+			if (inserted.ok) return { decision: 'new', record: fresh };
+
+			const existing = inserted.existing;
+			if (existing.fingerprint !== request.fingerprint && existing.fingerprint !== ANY_FINGERPRINT) {
+				return { decision: 'conflict', record: existing };
+			}
+
+			const state = effectiveState(existing, now);
+			if (state === 'POSTED' || state === 'FAILED') return { decision: 'duplicate', record: existing };
+			if (state === 'PENDING') return { decision: 'inProgress', record: existing };
+			if (state === 'UNKNOWN' && !request.takeOverUnknown) return { decision: 'inProgress', record: existing };
+
+			// RETRY, or UNKNOWN taken over: claim it with a fresh lease, keeping its history.
+			const claimed: LedgerRecord = {
+				...existing,
+				state: 'PENDING',
+				correlationId: request.correlationId,
+				updatedAt: now,
+				leaseUntil: now + request.leaseMs,
+				nextAttemptAt: undefined,
+				version: existing.version + 1,
+			};
+			const replaced = await this.store.replace(stripUndefined(claimed), existing.version);
+			if (replaced.ok) return { decision: state === 'RETRY' ? 'retake' : 'verify', record: claimed };
+		}
+		throw new LedgerContentionError(`key "${request.key}" kept changing while it was being reserved`);
+	}
+
+	async get(key: string): Promise<LedgerRecord | undefined> {
+		return await this.store.get(key);
+	}
+
+	async getMany(keys: string[]): Promise<Map<string, LedgerRecord>> {
+		return await this.store.getMany(keys);
+	}
+
+	/** The ERP holds the invoice. Allowed from any state but FAILED→… is allowed too: the ERP is the truth. */
+	async markPosted(key: string, details: CommitDetails & { seed?: Omit<LedgerRecord, 'state' | 'version'> }): Promise<LedgerRecord> {
+		return await this.transition(key, 'POSTED', details, () => true, details.seed);
+	}
+
+	async markFailed(key: string, details: CommitDetails): Promise<LedgerRecord> {
+		return await this.transition(key, 'FAILED', details, (state) => state !== 'POSTED');
+	}
+
+	async markUnknown(key: string, details: CommitDetails): Promise<LedgerRecord> {
+		return await this.transition(key, 'UNKNOWN', details, (state) => state !== 'POSTED' && state !== 'FAILED');
+	}
+
+	async markRetry(key: string, details: CommitDetails): Promise<LedgerRecord> {
+		return await this.transition(key, 'RETRY', details, (state) => state !== 'POSTED' && state !== 'FAILED');
+	}
+
+	/** Extend the lease of a PENDING record we hold (long waits, e.g. a Retry-After). */
+	async renewLease(key: string, leaseMs: number): Promise<void> {
+		await this.update(key, (current) => {
+			if (current.state !== 'PENDING') return undefined;
+			return { ...current, leaseUntil: this.clock() + leaseMs };
+		});
+	}
+
+	/**
+	 * Forget a key so that it can be reserved again (a FAILED invoice that was fixed, a stuck lease).
+	 * A POSTED key is never released: that would let the invoice be posted twice; purge it deliberately.
+	 */
+	async release(key: string): Promise<LedgerRecord | undefined> {
+		for (let round = 0; round < MAX_CAS_ROUNDS; round++) {
+			const current = await this.store.get(key);
+			if (!current) return undefined;
+			if (current.state === 'POSTED') {
+				throw new InvalidTransitionError(
+					`key "${key}" is POSTED (ERP id ${current.erpId ?? 'unknown'}); releasing it would allow a second invoice`,
+				);
+			}
+			if (await this.store.delete(key, current.version)) return current;
+		}
+		throw new LedgerContentionError(`key "${key}" kept changing while it was being released`);
+	}
+
+	async list(filter: ListFilter): Promise<LedgerRecord[]> {
+		const now = this.clock();
+		// UNKNOWN includes PENDING records whose lease ran out: ask the store for both, then filter.
+		const wanted = filter.states;
+		const storeStates = wanted?.includes('UNKNOWN') && !wanted.includes('PENDING') ? [...wanted, 'PENDING' as const] : wanted;
+		const records = await this.store.list({ ...filter, states: storeStates, limit: wanted ? undefined : filter.limit });
+		const matching = wanted ? records.filter((record) => wanted.includes(effectiveState(record, now))) : records;
+		return filter.limit !== undefined ? matching.slice(0, filter.limit) : matching;
+	}
+
+	/** Deletes the records that match (default: terminal ones); returns them. */
+	async purge(filter: ListFilter): Promise<LedgerRecord[]> {
+		const victims = await this.list({ ...filter, states: filter.states ?? ['POSTED', 'FAILED'] });
+		const deleted: LedgerRecord[] = [];
+		for (const record of victims) {
+			if (await this.store.delete(record.key, record.version)) deleted.push(record);
+		}
+		return deleted;
+	}
+
+	async evict(policy: EvictionPolicy): Promise<EvictionReport> {
+		return await this.store.evict(policy, this.clock());
+	}
+
+	private async transition(
+		key: string,
+		state: LedgerState,
+		details: CommitDetails,
+		allowedFrom: (current: LedgerState) => boolean,
+		seed?: Omit<LedgerRecord, 'state' | 'version'>,
+	): Promise<LedgerRecord> {
+		const now = this.clock();
+		const apply = (current: LedgerRecord): LedgerRecord =>
+			stripUndefined({
+				...current,
+				state,
+				erpId: details.erpId ?? current.erpId,
+				response: details.response ?? current.response,
+				error: state === 'POSTED' ? undefined : (details.error ?? current.error),
+				latencyMs: details.latencyMs ?? current.latencyMs,
+				attempts: current.attempts + (details.countAttempt ? 1 : 0),
+				updatedAt: now,
+				leaseUntil: undefined,
+				nextAttemptAt: state === 'RETRY' ? details.nextAttemptAt : undefined,
+				version: current.version + 1,
+			});
+		for (let round = 0; round < MAX_CAS_ROUNDS; round++) {
+			const current = await this.store.get(key);
+			if (!current) {
+				if (!seed) throw new InvalidTransitionError(`key "${key}" is not in the ledger`);
+				const created = apply({ ...seed, state: 'PENDING', version: 0, updatedAt: now });
+				if ((await this.store.insert(created)).ok) return created;
+				continue;
+			}
+			if (!allowedFrom(current.state)) {
+				throw new InvalidTransitionError(`key "${key}" is ${current.state}; it cannot become ${state}`);
+			}
+			const next = apply(current);
+			if ((await this.store.replace(next, current.version)).ok) return next;
+		}
+		throw new LedgerContentionError(`key "${key}" kept changing while it was being marked ${state}`);
+	}
+
+	private async update(key: string, change: (current: LedgerRecord) => LedgerRecord | undefined): Promise<void> {
+		for (let round = 0; round < MAX_CAS_ROUNDS; round++) {
+			const current = await this.store.get(key);
+			if (!current) return;
+			const next = change(current);
+			if (!next) return;
+			if ((await this.store.replace(stripUndefined({ ...next, version: current.version + 1, updatedAt: this.clock() }), current.version)).ok) return;
+		}
+		throw new LedgerContentionError(`key "${key}" kept changing while it was being updated`);
+	}
+}
+
+/** Records never carry `undefined` fields: stores round-trip them exactly, and absent stays absent. */
+export function stripUndefined<T extends object>(record: T): T {
+	for (const field of Object.keys(record) as Array<keyof T>) {
+		if (record[field] === undefined) delete record[field];
+	}
+	return record;
+}

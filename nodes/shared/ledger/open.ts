@@ -1,0 +1,83 @@
+import type { IExecuteFunctions, NodeExecutionHint } from 'n8n-workflow';
+
+import { Ledger } from './ledger';
+import { StaticDataLedgerStore } from './staticData/store';
+import { ledgerTable } from './staticData/registry';
+import type { LedgerStore } from './types';
+
+export type LedgerStoreKind = 'workflowStaticData' | 'redis';
+
+export interface LedgerOptions {
+	name: string;
+	store: LedgerStoreKind;
+	keyPrefix: string;
+	ttlHours: number;
+	maxRecords: number;
+}
+
+export interface LedgerSession {
+	ledger: Ledger;
+	/** Evicts by TTL and size, makes the ledger durable, and says what the user should know. */
+	close(): Promise<void>;
+}
+
+/** Opens a Redis store; set by nodes/shared/ledger/redis when it is loaded (keeps ioredis out of static-data-only paths). */
+export type RedisStoreOpener = (fns: IExecuteFunctions, options: LedgerOptions) => Promise<LedgerStore>;
+let openRedisStore: RedisStoreOpener | undefined;
+export function registerRedisStoreOpener(opener: RedisStoreOpener): void {
+	openRedisStore = opener;
+}
+
+export function readLedgerOptions(fns: IExecuteFunctions, itemIndex = 0): LedgerOptions {
+	const options = fns.getNodeParameter('options', itemIndex, {}) as { ttlHours?: number; maxRecords?: number };
+	const name = String(fns.getNodeParameter('ledger', itemIndex, 'invoices') ?? '').trim() || 'invoices';
+	return {
+		name,
+		store: fns.getNodeParameter('ledgerStore', itemIndex, 'workflowStaticData') as LedgerStoreKind,
+		keyPrefix: String(fns.getNodeParameter('keyPrefix', itemIndex, 'n8n-idempotency') ?? 'n8n-idempotency'),
+		ttlHours: options.ttlHours ?? 720,
+		maxRecords: options.maxRecords ?? 50000,
+	};
+}
+
+export async function openLedger(fns: IExecuteFunctions, options: LedgerOptions): Promise<LedgerSession> {
+	const hints: NodeExecutionHint[] = [];
+	let store: LedgerStore;
+	if (options.store === 'redis') {
+		if (!openRedisStore) throw new Error('The Redis ledger store is not available in this build');
+		store = await openRedisStore(fns, options);
+	} else {
+		const workflowId = String(fns.getWorkflow().id ?? 'unsaved');
+		const staticStore = new StaticDataLedgerStore(
+			ledgerTable(workflowId, options.name),
+			fns.getWorkflowStaticData('global'),
+			options.name,
+		);
+		staticStore.load();
+		store = staticStore;
+		if (fns.getMode() === 'manual') {
+			hints.push({
+				type: 'warning',
+				location: 'outputPane',
+				message:
+					'Test run: n8n does not save workflow static data for manual executions, so the ledger records of this run are kept only until n8n restarts. Activate the workflow (or use the Redis ledger store) for records that persist.',
+			});
+		}
+	}
+	const ledger = new Ledger(store);
+	return {
+		ledger,
+		close: async () => {
+			const report = await ledger.evict({ ttlMs: options.ttlHours * 3_600_000, maxRecords: options.maxRecords });
+			await store.flush();
+			if (report.overBoundLive > 0) {
+				hints.push({
+					type: 'warning',
+					location: 'outputPane',
+					message: `Ledger "${options.name}" holds ${report.overBoundLive} more records than Max Records (${options.maxRecords}), and all of them are still in flight or awaiting verification (PENDING, UNKNOWN or RETRY), so none was dropped. Resolve them (Verify By Reference, or Dedupe Check list) or raise Max Records.`,
+				});
+			}
+			if (hints.length > 0) fns.addExecutionHints(...hints);
+		},
+	};
+}

@@ -1,0 +1,52 @@
+import { randomUUID } from 'crypto';
+
+import type { LedgerRecord } from '../types';
+import type { CompactRecord } from './compact';
+
+/**
+ * The process-wide registry: n8n loads a package's modules once per process, so this Map is shared
+ * by every execution of every workflow in the process (N8N-FACTS.md, measured). It, not static
+ * data, is the source of truth while the process lives; static data is its durable copy.
+ */
+export interface LedgerTable {
+	/** Kept in `updatedAt` order (every write re-inserts at the end): eviction walks from the oldest. */
+	records: Map<string, LedgerRecord>;
+	/**
+	 * The persisted form, kept current on every write (O(1) each). Executions hand n8n this very
+	 * object as their static data, and n8n serialises it when it saves, after the execution: so
+	 * whichever execution is saved last writes every record the process holds at that moment.
+	 */
+	persisted: PersistedLedger;
+}
+
+export interface PersistedLedger {
+	v: 1;
+	/** The process that wrote it: loading a blob this process wrote merges nothing. */
+	p: string;
+	r: Record<string, CompactRecord>;
+}
+
+/** Marks the blobs this process wrote, so loading one of them again merges nothing. */
+let processId = randomUUID().slice(0, 13);
+
+export function currentProcessId(): string {
+	return processId;
+}
+
+const tables = new Map<string, LedgerTable>();
+
+export function ledgerTable(workflowId: string, ledger: string): LedgerTable {
+	const id = `${workflowId}\u0000${ledger}`;
+	let table = tables.get(id);
+	if (!table) {
+		table = { records: new Map(), persisted: { v: 1, p: processId, r: {} } };
+		tables.set(id, table);
+	}
+	return table;
+}
+
+/** What a restart of n8n does to the registry (tests only). */
+export function clearRegistry(): void {
+	tables.clear();
+	processId = randomUUID().slice(0, 13);
+}

@@ -1,0 +1,160 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import {
+	TERMINAL_STATES,
+	type EvictionPolicy,
+	type EvictionReport,
+	type InsertResult,
+	type LedgerRecord,
+	type LedgerStore,
+	type ListFilter,
+	type ReplaceResult,
+} from '../types';
+import { decodeRecord, encodeRecord } from './compact';
+import { currentProcessId, type LedgerTable, type PersistedLedger } from './registry';
+
+/** Where the ledgers sit in the workflow's `global` static data (keyed by ledger name, never node name). */
+export const STATIC_DATA_ROOT = 'idempotentInvoiceLedgers';
+
+/**
+ * The embedded store: the process registry is the truth, workflow static data its durable copy.
+ * Every primitive is synchronous inside (no await between check and set), hence atomic within
+ * the process. `flush` hands n8n the registry's live persisted form, so whichever execution n8n
+ * saves last carries every record of the process (n8n's write-back is last-writer-wins).
+ */
+export class StaticDataLedgerStore implements LedgerStore {
+	private dirty = false;
+
+	constructor(
+		private readonly table: LedgerTable,
+		private readonly staticData: IDataObject,
+		private readonly ledgerName: string,
+	) {}
+
+	/** Merge what is persisted into the registry: per key, the newer record wins. */
+	load(): { merged: number } {
+		const persisted = this.persisted();
+		if (!persisted || persisted.p === currentProcessId()) return { merged: 0 };
+		const records = this.table.records;
+		let merged = 0;
+		for (const [key, tuple] of Object.entries(persisted.r)) {
+			const incoming = decodeRecord(key, tuple);
+			if (!incoming) continue;
+			const known = records.get(key);
+			if (known && !isNewer(incoming, known)) continue;
+			this.put(incoming);
+			merged++;
+		}
+		if (merged > 0) {
+			const ordered = [...records.values()].sort((a, b) => a.updatedAt - b.updatedAt);
+			records.clear();
+			for (const record of ordered) records.set(record.key, record);
+		}
+		return { merged };
+	}
+
+	async get(key: string): Promise<LedgerRecord | undefined> {
+		return copy(this.table.records.get(key));
+	}
+
+	async getMany(keys: string[]): Promise<Map<string, LedgerRecord>> {
+		const found = new Map<string, LedgerRecord>();
+		for (const key of keys) {
+			const record = this.table.records.get(key);
+			if (record) found.set(key, { ...record });
+		}
+		return found;
+	}
+
+	async insert(record: LedgerRecord): Promise<InsertResult> {
+		const existing = this.table.records.get(record.key);
+		if (existing) return { ok: false, existing: { ...existing } };
+		this.put(record);
+		return { ok: true };
+	}
+
+	async replace(next: LedgerRecord, expectedVersion: number): Promise<ReplaceResult> {
+		const records = this.table.records;
+		const current = records.get(next.key);
+		if (!current || current.version !== expectedVersion) return { ok: false, current: copy(current) };
+		// Re-insert at the end: the Map stays in updatedAt order.
+		records.delete(next.key);
+		this.put(next);
+		return { ok: true };
+	}
+
+	async delete(key: string, expectedVersion?: number): Promise<boolean> {
+		const current = this.table.records.get(key);
+		if (!current || (expectedVersion !== undefined && current.version !== expectedVersion)) return false;
+		this.remove(key);
+		return true;
+	}
+
+	async list(filter: ListFilter): Promise<LedgerRecord[]> {
+		const states = filter.states ? new Set(filter.states) : undefined;
+		const found: LedgerRecord[] = [];
+		for (const record of this.table.records.values()) {
+			if (states && !states.has(record.state)) continue;
+			if (filter.updatedBefore !== undefined && record.updatedAt >= filter.updatedBefore) continue;
+			found.push({ ...record });
+			if (filter.limit !== undefined && found.length >= filter.limit) break;
+		}
+		return found;
+	}
+
+	async count(): Promise<number> {
+		return this.table.records.size;
+	}
+
+	async evict(policy: EvictionPolicy, now: number): Promise<EvictionReport> {
+		const records = this.table.records;
+		const expiredBefore = now - policy.ttlMs;
+		let evicted = 0;
+		// Oldest first (Map order = updatedAt order): expired terminal records, then the size bound.
+		for (const record of records.values()) {
+			const overBound = records.size > policy.maxRecords;
+			if (record.updatedAt >= expiredBefore && !overBound) break;
+			if (!TERMINAL_STATES.has(record.state)) continue;
+			this.remove(record.key);
+			evicted++;
+		}
+		return { evicted, overBoundLive: Math.max(0, records.size - policy.maxRecords) };
+	}
+
+	async flush(): Promise<void> {
+		if (!this.dirty) return;
+		const ledgers = { ...((this.staticData[STATIC_DATA_ROOT] as IDataObject | undefined) ?? {}) };
+		// The live persisted form, not a copy (see LedgerTable.persisted). Assigning the root is what
+		// marks n8n's static-data proxy as changed, so that this execution's static data is saved.
+		this.table.persisted.p = currentProcessId();
+		ledgers[this.ledgerName] = this.table.persisted as unknown as IDataObject;
+		this.staticData[STATIC_DATA_ROOT] = ledgers;
+		this.dirty = false;
+	}
+
+	private put(record: LedgerRecord): void {
+		this.table.records.set(record.key, { ...record });
+		this.table.persisted.r[record.key] = encodeRecord(record);
+		this.dirty = true;
+	}
+
+	private remove(key: string): void {
+		this.table.records.delete(key);
+		delete this.table.persisted.r[key];
+		this.dirty = true;
+	}
+
+	private persisted(): PersistedLedger | undefined {
+		const ledgers = this.staticData[STATIC_DATA_ROOT] as IDataObject | undefined;
+		const blob = ledgers?.[this.ledgerName] as PersistedLedger | undefined;
+		return blob && typeof blob === 'object' && blob.r && typeof blob.r === 'object' ? blob : undefined;
+	}
+}
+
+function isNewer(candidate: LedgerRecord, known: LedgerRecord): boolean {
+	return candidate.updatedAt > known.updatedAt || (candidate.updatedAt === known.updatedAt && candidate.version > known.version);
+}
+
+function copy(record: LedgerRecord | undefined): LedgerRecord | undefined {
+	return record ? { ...record } : undefined;
+}
