@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, NodeExecutionHint } from 'n8n-workflow';
 
 import { Ledger } from './ledger';
+import { openRedisLedgerStore } from './redis/open';
 import { StaticDataLedgerStore } from './staticData/store';
 import { ledgerTable } from './staticData/registry';
 import type { LedgerStore } from './types';
@@ -21,13 +22,6 @@ export interface LedgerSession {
 	close(): Promise<void>;
 }
 
-/** Opens a Redis store; set by nodes/shared/ledger/redis when it is loaded (keeps ioredis out of static-data-only paths). */
-export type RedisStoreOpener = (fns: IExecuteFunctions, options: LedgerOptions) => Promise<LedgerStore>;
-let openRedisStore: RedisStoreOpener | undefined;
-export function registerRedisStoreOpener(opener: RedisStoreOpener): void {
-	openRedisStore = opener;
-}
-
 export function readLedgerOptions(fns: IExecuteFunctions, itemIndex = 0): LedgerOptions {
 	const options = fns.getNodeParameter('options', itemIndex, {}) as { ttlHours?: number; maxRecords?: number };
 	const name = String(fns.getNodeParameter('ledger', itemIndex, 'invoices') ?? '').trim() || 'invoices';
@@ -44,8 +38,7 @@ export async function openLedger(fns: IExecuteFunctions, options: LedgerOptions)
 	const hints: NodeExecutionHint[] = [];
 	let store: LedgerStore;
 	if (options.store === 'redis') {
-		if (!openRedisStore) throw new Error('The Redis ledger store is not available in this build');
-		store = await openRedisStore(fns, options);
+		store = await openRedisLedgerStore(fns, options);
 	} else {
 		const workflowId = String(fns.getWorkflow().id ?? 'unsaved');
 		const staticStore = new StaticDataLedgerStore(

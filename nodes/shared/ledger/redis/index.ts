@@ -9,5 +9,4 @@ export { LedgerUnavailableError } from './errors';
 export { acquireLease, releaseLease, renewLease } from './lease';
 export type { RedisLedgerStoreOptions } from './store';
 export { RedisLedgerStore } from './store';
-// Importing this module makes `ledgerStore: redis` available to openLedger.
 export { openRedisLedgerStore } from './open';

@@ -1,6 +1,6 @@
 import type { ICredentialDataDecryptedObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { registerRedisStoreOpener, type LedgerOptions } from '../open';
+import type { LedgerOptions } from '../open';
 import type { LedgerStore } from '../types';
 import { getRedisClient, type RedisCredentials } from './client';
 import { RedisLedgerStore } from './store';
@@ -36,4 +36,3 @@ function redisCredentialsFrom(data: ICredentialDataDecryptedObject): RedisCreden
 	};
 }
 
-registerRedisStoreOpener(openRedisLedgerStore);

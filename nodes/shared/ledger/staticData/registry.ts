@@ -17,6 +17,9 @@ export interface LedgerTable {
 	 * whichever execution is saved last writes every record the process holds at that moment.
 	 */
 	persisted: PersistedLedger;
+	/** False once a record arrived out of `updatedAt` order (a merge, a caller's own timestamps): sort before walking. */
+	ordered: boolean;
+	newestUpdatedAt: number;
 }
 
 export interface PersistedLedger {
@@ -39,7 +42,7 @@ export function ledgerTable(workflowId: string, ledger: string): LedgerTable {
 	const id = `${workflowId}\u0000${ledger}`;
 	let table = tables.get(id);
 	if (!table) {
-		table = { records: new Map(), persisted: { v: 1, p: processId, r: {} } };
+		table = { records: new Map(), persisted: { v: 1, p: processId, r: {} }, ordered: true, newestUpdatedAt: 0 };
 		tables.set(id, table);
 	}
 	return table;

@@ -1,3 +1,4 @@
+import cloneDeep from 'lodash/cloneDeep';
 import type { IDataObject } from 'n8n-workflow';
 
 import {
@@ -45,30 +46,25 @@ export class StaticDataLedgerStore implements LedgerStore {
 			this.put(incoming);
 			merged++;
 		}
-		if (merged > 0) {
-			const ordered = [...records.values()].sort((a, b) => a.updatedAt - b.updatedAt);
-			records.clear();
-			for (const record of ordered) records.set(record.key, record);
-		}
 		return { merged };
 	}
 
 	async get(key: string): Promise<LedgerRecord | undefined> {
-		return copy(this.table.records.get(key));
+		return cloneRecord(this.table.records.get(key));
 	}
 
 	async getMany(keys: string[]): Promise<Map<string, LedgerRecord>> {
 		const found = new Map<string, LedgerRecord>();
 		for (const key of keys) {
 			const record = this.table.records.get(key);
-			if (record) found.set(key, { ...record });
+			if (record) found.set(key, cloneRecord(record));
 		}
 		return found;
 	}
 
 	async insert(record: LedgerRecord): Promise<InsertResult> {
 		const existing = this.table.records.get(record.key);
-		if (existing) return { ok: false, existing: { ...existing } };
+		if (existing) return { ok: false, existing: cloneRecord(existing) };
 		this.put(record);
 		return { ok: true };
 	}
@@ -76,7 +72,7 @@ export class StaticDataLedgerStore implements LedgerStore {
 	async replace(next: LedgerRecord, expectedVersion: number): Promise<ReplaceResult> {
 		const records = this.table.records;
 		const current = records.get(next.key);
-		if (!current || current.version !== expectedVersion) return { ok: false, current: copy(current) };
+		if (!current || current.version !== expectedVersion) return { ok: false, current: cloneRecord(current) };
 		// Re-insert at the end: the Map stays in updatedAt order.
 		records.delete(next.key);
 		this.put(next);
@@ -93,10 +89,10 @@ export class StaticDataLedgerStore implements LedgerStore {
 	async list(filter: ListFilter): Promise<LedgerRecord[]> {
 		const states = filter.states ? new Set(filter.states) : undefined;
 		const found: LedgerRecord[] = [];
-		for (const record of this.table.records.values()) {
+		for (const record of this.oldestFirst()) {
 			if (states && !states.has(record.state)) continue;
 			if (filter.updatedBefore !== undefined && record.updatedAt >= filter.updatedBefore) continue;
-			found.push({ ...record });
+			found.push(cloneRecord(record));
 			if (filter.limit !== undefined && found.length >= filter.limit) break;
 		}
 		return found;
@@ -111,7 +107,7 @@ export class StaticDataLedgerStore implements LedgerStore {
 		const expiredBefore = now - policy.ttlMs;
 		let evicted = 0;
 		// Oldest first (Map order = updatedAt order): expired terminal records, then the size bound.
-		for (const record of records.values()) {
+		for (const record of this.oldestFirst()) {
 			const overBound = records.size > policy.maxRecords;
 			if (record.updatedAt >= expiredBefore && !overBound) break;
 			if (!TERMINAL_STATES.has(record.state)) continue;
@@ -132,8 +128,23 @@ export class StaticDataLedgerStore implements LedgerStore {
 		this.dirty = false;
 	}
 
+	/** The records, oldest `updatedAt` first (re-sorted only after an out-of-order write). */
+	private oldestFirst(): IterableIterator<LedgerRecord> {
+		const table = this.table;
+		if (!table.ordered) {
+			const sorted = [...table.records.values()].sort((a, b) => a.updatedAt - b.updatedAt);
+			table.records.clear();
+			for (const record of sorted) table.records.set(record.key, record);
+			table.ordered = true;
+		}
+		return table.records.values();
+	}
+
 	private put(record: LedgerRecord): void {
-		this.table.records.set(record.key, { ...record });
+		const table = this.table;
+		if (record.updatedAt < table.newestUpdatedAt) table.ordered = false;
+		else table.newestUpdatedAt = record.updatedAt;
+		table.records.set(record.key, cloneRecord(record));
 		this.table.persisted.r[record.key] = encodeRecord(record);
 		this.dirty = true;
 	}
@@ -155,6 +166,10 @@ function isNewer(candidate: LedgerRecord, known: LedgerRecord): boolean {
 	return candidate.updatedAt > known.updatedAt || (candidate.updatedAt === known.updatedAt && candidate.version > known.version);
 }
 
-function copy(record: LedgerRecord | undefined): LedgerRecord | undefined {
-	return record ? { ...record } : undefined;
+/** Callers never share a stored record's objects (a later change to `response` must not reach the store). */
+function cloneRecord(record: LedgerRecord): LedgerRecord;
+function cloneRecord(record: LedgerRecord | undefined): LedgerRecord | undefined;
+function cloneRecord(record: LedgerRecord | undefined): LedgerRecord | undefined {
+	if (!record) return undefined;
+	return record.response ? { ...record, response: cloneDeep(record.response) } : { ...record };
 }
