@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 
 import type { LedgerRecord } from '../types';
-import type { CompactRecord } from './compact';
+import { COMPACT_LAYOUT, type CompactRecord } from './compact';
 
 /**
  * The process-wide registry: n8n loads a package's modules once per process, so this Map is shared
@@ -23,7 +23,8 @@ export interface LedgerTable {
 }
 
 export interface PersistedLedger {
-	v: 1;
+	/** The tuple layout (compact.ts): a blob of another layout is left alone, not misread. */
+	v: number;
 	/** The process that wrote it: loading a blob this process wrote merges nothing. */
 	p: string;
 	r: Record<string, CompactRecord>;
@@ -42,7 +43,7 @@ export function ledgerTable(workflowId: string, ledger: string): LedgerTable {
 	const id = `${workflowId}\u0000${ledger}`;
 	let table = tables.get(id);
 	if (!table) {
-		table = { records: new Map(), persisted: { v: 1, p: processId, r: {} }, ordered: true, newestUpdatedAt: 0 };
+		table = { records: new Map(), persisted: { v: COMPACT_LAYOUT, p: processId, r: {} }, ordered: true, newestUpdatedAt: 0 };
 		tables.set(id, table);
 	}
 	return table;

@@ -11,7 +11,7 @@ import {
 	type ListFilter,
 	type ReplaceResult,
 } from '../types';
-import { decodeRecord, encodeRecord } from './compact';
+import { COMPACT_LAYOUT, decodeRecord, encodeRecord } from './compact';
 import { currentProcessId, type LedgerTable, type PersistedLedger } from './registry';
 
 /** Where the ledgers sit in the workflow's `global` static data (keyed by ledger name, never node name). */
@@ -158,7 +158,7 @@ export class StaticDataLedgerStore implements LedgerStore {
 	private persisted(): PersistedLedger | undefined {
 		const ledgers = this.staticData[STATIC_DATA_ROOT] as IDataObject | undefined;
 		const blob = ledgers?.[this.ledgerName] as PersistedLedger | undefined;
-		return blob && typeof blob === 'object' && blob.r && typeof blob.r === 'object' ? blob : undefined;
+		return blob && typeof blob === 'object' && blob.v === COMPACT_LAYOUT && blob.r && typeof blob.r === 'object' ? blob : undefined;
 	}
 }
 
