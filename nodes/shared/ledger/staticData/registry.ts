@@ -20,6 +20,12 @@ export interface LedgerTable {
 	/** False once a record arrived out of `updatedAt` order (a merge, a caller's own timestamps): sort before walking. */
 	ordered: boolean;
 	newestUpdatedAt: number;
+	/**
+	 * Every ledger of the same workflow in this process, by ledger name (this one included). They share
+	 * one static-data object that n8n writes back whole, so a write-back must carry all of them live:
+	 * a copy from the execution's snapshot would erase what another execution wrote to another ledger.
+	 */
+	workflowLedgers: Map<string, LedgerTable>;
 }
 
 export interface PersistedLedger {
@@ -37,20 +43,31 @@ export function currentProcessId(): string {
 	return processId;
 }
 
-const tables = new Map<string, LedgerTable>();
+/** Workflow id → its ledgers by name. */
+const workflows = new Map<string, Map<string, LedgerTable>>();
 
 export function ledgerTable(workflowId: string, ledger: string): LedgerTable {
-	const id = `${workflowId}\u0000${ledger}`;
-	let table = tables.get(id);
+	let workflowLedgers = workflows.get(workflowId);
+	if (!workflowLedgers) {
+		workflowLedgers = new Map();
+		workflows.set(workflowId, workflowLedgers);
+	}
+	let table = workflowLedgers.get(ledger);
 	if (!table) {
-		table = { records: new Map(), persisted: { v: COMPACT_LAYOUT, p: processId, r: {} }, ordered: true, newestUpdatedAt: 0 };
-		tables.set(id, table);
+		table = {
+			records: new Map(),
+			persisted: { v: COMPACT_LAYOUT, p: processId, r: {} },
+			ordered: true,
+			newestUpdatedAt: 0,
+			workflowLedgers,
+		};
+		workflowLedgers.set(ledger, table);
 	}
 	return table;
 }
 
 /** What a restart of n8n does to the registry (tests only). */
 export function clearRegistry(): void {
-	tables.clear();
+	workflows.clear();
 	processId = randomUUID().slice(0, 13);
 }

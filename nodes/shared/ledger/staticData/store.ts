@@ -120,10 +120,13 @@ export class StaticDataLedgerStore implements LedgerStore {
 	async flush(): Promise<void> {
 		if (!this.dirty) return;
 		const ledgers = { ...((this.staticData[STATIC_DATA_ROOT] as IDataObject | undefined) ?? {}) };
-		// The live persisted form, not a copy (see LedgerTable.persisted). Assigning the root is what
+		// The live persisted forms, not copies (see LedgerTable.persisted), of every ledger of the
+		// workflow this process holds (see LedgerTable.workflowLedgers). Assigning the root is what
 		// marks n8n's static-data proxy as changed, so that this execution's static data is saved.
-		this.table.persisted.p = currentProcessId();
-		ledgers[this.ledgerName] = this.table.persisted as unknown as IDataObject;
+		for (const [name, table] of this.table.workflowLedgers) {
+			table.persisted.p = currentProcessId();
+			ledgers[name] = table.persisted as unknown as IDataObject;
+		}
 		this.staticData[STATIC_DATA_ROOT] = ledgers;
 		this.dirty = false;
 	}
