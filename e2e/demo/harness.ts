@@ -82,6 +82,8 @@ export interface Delivery {
 	status: number;
 	body: unknown;
 	attempts: number;
+	/** The reference of the invoice delivered, when the body carried one. */
+	reference?: string;
 }
 
 export interface DeliverOptions {
@@ -96,9 +98,11 @@ export interface DeliverOptions {
 /** POSTs one delivery; retries on 5xx and on no answer, like a sender that wants a 2xx. */
 export async function deliver(url: string, body: unknown, options: DeliverOptions = {}): Promise<Delivery> {
 	const { maxAttempts = 30, retryDelayMs = 500, giveUp } = options;
-	let last: Delivery = { status: 0, body: undefined, attempts: 0 };
+	const reference = (body as { reference?: unknown } | undefined)?.reference;
+	const sent = typeof reference === 'string' ? { reference } : {};
+	let last: Delivery = { status: 0, body: undefined, attempts: 0, ...sent };
 	for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-		last = { ...(await postOnce(url, body)), attempts: attempt };
+		last = { ...(await postOnce(url, body)), attempts: attempt, ...sent };
 		if (last.status > 0 && last.status < 500) return last;
 		if (giveUp?.()) return last;
 		await pause(retryDelayMs + Math.floor(Math.random() * retryDelayMs));
