@@ -49,12 +49,18 @@ export interface N8nInstance {
 	/** pid of the main process of the current run (changes on restart). */
 	pid: number;
 	workerPids: number[];
+	/** One log file per worker (the main process logs to logFile). */
+	workerLogFiles: string[];
 	/** Graceful: SIGTERM (workers first), SIGKILL after 30 s; the user folder and log stay for inspection. */
 	stop(): Promise<void>;
 	/** stop() and remove the temporary user folder. */
 	dispose(): Promise<void>;
 	kill9(): Promise<void>;
 	restart(): Promise<void>;
+	/** SIGKILL to worker `index` (0-based) and its task runner; the main and the other workers keep running. */
+	kill9Worker(index: number): Promise<void>;
+	/** Starts worker `index` again after it exited. */
+	restartWorker(index: number): Promise<void>;
 	runCli(args: string[]): Promise<{ code: number; output: string }>;
 	knownNodeTypes(): string[];
 }

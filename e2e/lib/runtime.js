@@ -548,11 +548,12 @@ async function startN8n(options = {}) {
 		workflowIds: importedWorkflows.map((workflow) => workflow.id),
 		pid: undefined,
 		workerPids: [],
+		workerLogFiles: Array.from({ length: workers }, (_, index) => path.join(userFolder, `n8n-worker-${index + 1}.log`)),
 		entries: [],
 	};
 
-	async function spawnN8n(args, extraEnv, label) {
-		const out = fs.openSync(logFile, 'a');
+	async function spawnN8n(args, extraEnv, label, file = logFile) {
+		const out = fs.openSync(file, 'a');
 		fs.writeSync(out, `\n===== ${new Date().toISOString()} ${label}: n8n ${args.join(' ')} =====\n`);
 		const child = childProcess.spawn(runtime.nodeBin, [runtime.n8nBin, ...args], {
 			cwd: userFolder,
@@ -595,22 +596,48 @@ async function startN8n(options = {}) {
 		try {
 			await waitUntilServing(main);
 			instance.workerPids = [];
-			for (let index = 0; index < workers; index++) {
-				// Each worker runs its own task broker and health server: give each its own ports.
-				const worker = await spawnN8n(
-					['worker'],
-					{
-						N8N_RUNNERS_BROKER_PORT: String(await freePort()),
-						QUEUE_HEALTH_CHECK_PORT: String(await freePort()),
-					},
-					`worker ${index + 1}`,
-				);
-				instance.workerPids.push(worker.pid);
-			}
+			for (let index = 0; index < workers; index++) await startWorker(index);
 		} catch (error) {
 			await stop();
 			throw error;
 		}
+	}
+
+	/** Starts worker `index` (its own log file, so a test can tell which worker ran what). */
+	async function startWorker(index) {
+		// Each worker runs its own task broker and health server: give each its own ports.
+		const worker = await spawnN8n(
+			['worker'],
+			{
+				N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+				QUEUE_HEALTH_CHECK_PORT: String(await freePort()),
+			},
+			`worker ${index + 1}`,
+			instance.workerLogFiles[index],
+		);
+		instance.workerPids[index] = worker.pid;
+		return worker;
+	}
+
+	function workerEntry(index) {
+		return instance.entries.find((entry) => entry.pid === instance.workerPids[index]);
+	}
+
+	/** A crash of one worker: SIGKILL to its process group (with its task runner). */
+	async function kill9Worker(index) {
+		const entry = workerEntry(index);
+		if (!entry || entry.exited) return;
+		signal(entry, 'SIGKILL');
+		await entry.exitPromise;
+		await waitFor(`worker ${index + 1}'s process group to vanish`, async () => !isAlive(-entry.pid), 10_000);
+	}
+
+	/** Starts worker `index` again once it has exited (after kill9Worker, or a crash). */
+	async function restartWorker(index) {
+		const entry = workerEntry(index);
+		if (entry && !entry.exited) throw new Error(`worker ${index + 1} (pid ${entry.pid}) is still running`);
+		instance.entries = instance.entries.filter((candidate) => !candidate.exited);
+		await startWorker(index);
 	}
 
 	/** Graceful: SIGTERM to every process (workers first), SIGKILL whatever is left after 30 s. */
@@ -646,6 +673,8 @@ async function startN8n(options = {}) {
 		dispose,
 		kill9,
 		restart,
+		kill9Worker,
+		restartWorker,
 		/** Workflow/credential CLI against this instance's database (only while it is stopped, for SQLite). */
 		runCli: (args) => runN8nCli(args, cliContext),
 		/** Node types n8n generated for its editor (includes the community package's). */
