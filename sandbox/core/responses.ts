@@ -18,11 +18,16 @@ export function failBeforeCommitStatus(config: FaultConfig): 500 | 503 {
 	return config.failBeforeCommitStatus ?? 500;
 }
 
-/** The 0-based index at which a batch call stops, or undefined when this batch runs through. */
+/**
+ * The 0-based index at which a batch call stops, or undefined when this batch runs through.
+ * With a scheduled `failMidBatch`, `failMidBatchAt` is that one failure's index; without one it
+ * applies to every batch longer than it.
+ */
 export function midBatchFailureIndex(fault: WriteFault, config: FaultConfig, batchLength: number): number | undefined {
 	const configured = config.failMidBatchAt;
 	if (fault === 'failMidBatch') return Math.min(configured ?? Math.floor(batchLength / 2), batchLength);
-	if (configured !== undefined && configured < batchLength) return configured;
+	const scheduled = config.schedule?.some((entry) => entry.fault === 'failMidBatch') ?? false;
+	if (configured !== undefined && configured < batchLength && !scheduled) return configured;
 	return undefined;
 }
 

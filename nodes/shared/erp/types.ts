@@ -125,6 +125,8 @@ export interface ErpCapabilities {
 	maxConcurrency?: number;
 	/** How many references one `findByReferences` call should carry at most. */
 	lookupChunkSize: number;
+	/** Canonical fields this ERP cannot do without (checked per item before anything is posted). */
+	requiredFields?: Array<'customerId' | 'vendorAccount' | 'contactUrl' | 'transactionId'>;
 }
 
 export interface LookupHint {

@@ -1,0 +1,105 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { fingerprintOf } from '../ledger/fingerprint';
+import { deriveReference, readIdempotencyKey, readReference, validateKey } from '../items';
+import type { ErpCapabilities } from '../erp/types';
+import type { PostingJob } from './engine';
+import { toCanonicalInvoice } from './invoice';
+
+/** One invoice of the input: a plain item, or one invoice inside a Batch Splitter batch item. */
+export interface InvoiceEntry {
+	id: number;
+	itemIndex: number;
+	/** The JSON the output item starts from (the invoice, plus its batch fields when it came in a batch). */
+	json: IDataObject;
+	job?: PostingJob;
+	/** Why the entry cannot be posted (bad key or bad invoice): it leaves by Failed with this. */
+	error?: string;
+	key?: string;
+}
+
+const BATCH_FIELDS = ['batchId', 'batchIndex', 'batchCount'] as const;
+
+/**
+ * Reads every invoice of the input. Batch items carry each invoice's key and reference in its
+ * `idempotency` object (Batch Splitter evaluated them per invoice); plain items are evaluated
+ * here, falling back to the `idempotency` object a Dedupe Check before us added.
+ */
+export function readInvoiceEntries(
+	fns: IExecuteFunctions,
+	items: INodeExecutionData[],
+	requiredFields: ErpCapabilities['requiredFields'] = [],
+	validate = true,
+): InvoiceEntry[] {
+	const entries: InvoiceEntry[] = [];
+	items.forEach((item, itemIndex) => {
+		const invoices = item.json.invoices;
+		if (Array.isArray(invoices) && item.json.batchId !== undefined) {
+			const batchFields: IDataObject = {};
+			for (const field of BATCH_FIELDS) if (item.json[field] !== undefined) batchFields[field] = item.json[field];
+			invoices.forEach((invoice, position) => {
+				const json = { ...(invoice as IDataObject), ...batchFields };
+				entries.push(
+					entryOf(entries.length, itemIndex, json, requiredFields, validate, () => {
+						const carried = (invoice as IDataObject).idempotency as IDataObject | undefined;
+						const key = validateKey(carried?.key ?? (invoice as IDataObject).idempotencyKey, itemIndex);
+						const reference = String(carried?.reference ?? '') || String((invoice as IDataObject).externalReference ?? '') || deriveReference(key);
+						return { key, reference, adopt: undefined, where: `invoice ${position} of batch ${String(item.json.batchId)}` };
+					}),
+				);
+			});
+			return;
+		}
+		entries.push(
+			entryOf(entries.length, itemIndex, item.json, requiredFields, validate, () => {
+				const carried = item.json.idempotency as IDataObject | undefined;
+				let key: string;
+				try {
+					key = readIdempotencyKey(fns, itemIndex);
+				} catch (error) {
+					if (typeof carried?.key !== 'string' || carried.key === '') throw error;
+					key = validateKey(carried.key, itemIndex);
+				}
+				const given = readReference(fns, itemIndex, key);
+				const reference = given === deriveReference(key) && typeof carried?.reference === 'string' && carried.reference ? carried.reference : given;
+				const adopt = carried?.key === key && typeof carried.correlationId === 'string' ? carried.correlationId : undefined;
+				return { key, reference, adopt, where: undefined };
+			}),
+		);
+	});
+	return entries;
+}
+
+function entryOf(
+	id: number,
+	itemIndex: number,
+	json: IDataObject,
+	requiredFields: NonNullable<ErpCapabilities['requiredFields']>,
+	validate: boolean,
+	identify: () => { key: string; reference: string; adopt?: string; where?: string },
+): InvoiceEntry {
+	const entry: InvoiceEntry = { id, itemIndex, json };
+	try {
+		const { key, reference, adopt, where } = identify();
+		entry.key = key;
+		try {
+			const { idempotency: _carried, batchId: _b, batchIndex: _i, batchCount: _c, sequence: _s, ...invoiceJson } = json;
+			const invoice = validate ? toCanonicalInvoice(invoiceJson, itemIndex, requiredFields) : (invoiceJson as never);
+			entry.job = {
+				id,
+				itemIndex,
+				key,
+				reference,
+				// The invoice's content, not the item's transport fields: re-deliveries compare equal.
+				fingerprint: fingerprintOf(invoice),
+				invoice,
+				...(adopt ? { adoptCorrelationId: adopt } : {}),
+			};
+		} catch (error) {
+			throw where ? new Error(`${(error as Error).message} (${where})`) : error;
+		}
+	} catch (error) {
+		entry.error = (error as Error).message;
+	}
+	return entry;
+}
