@@ -53,13 +53,10 @@ export function readInvoiceEntries(
 		entries.push(
 			entryOf(entries.length, itemIndex, item.json, requiredFields, validate, () => {
 				const carried = item.json.idempotency as IDataObject | undefined;
-				let key: string;
-				try {
-					key = readIdempotencyKey(fns, itemIndex);
-				} catch (error) {
-					if (typeof carried?.key !== 'string' || carried.key === '') throw error;
-					key = validateKey(carried.key, itemIndex);
-				}
+				// A Dedupe Check before us already holds the key when the parameter gives none.
+				const fromParameter = fns.getNodeParameter('idempotencyKey', itemIndex, '') as unknown;
+				const useCarried = (fromParameter === '' || fromParameter === undefined || fromParameter === null) && typeof carried?.key === 'string';
+				const key = useCarried ? validateKey(carried.key, itemIndex) : readIdempotencyKey(fns, itemIndex);
 				const given = readReference(fns, itemIndex, key);
 				const reference = given === deriveReference(key) && typeof carried?.reference === 'string' && carried.reference ? carried.reference : given;
 				const adopt = carried?.key === key && typeof carried.correlationId === 'string' ? carried.correlationId : undefined;
@@ -96,7 +93,7 @@ function entryOf(
 				...(adopt ? { adoptCorrelationId: adopt } : {}),
 			};
 		} catch (error) {
-			throw where ? new Error(`${(error as Error).message} (${where})`) : error;
+			entry.error = where ? `${(error as Error).message} (${where})` : (error as Error).message;
 		}
 	} catch (error) {
 		entry.error = (error as Error).message;
