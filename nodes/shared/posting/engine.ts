@@ -246,7 +246,12 @@ export class PostingEngine {
 					if (matches.length > 0) {
 						results.set(work.job.id, await this.commitFound(work, matches));
 					} else if (work.erpSaysExists) {
-						results.set(work.job.id, await this.commitPosted(work, 'alreadyExisted', 'exists', { note: 'the ERP reported the invoice as existing but a lookup by reference did not return it' }));
+						results.set(
+							work.job.id,
+							await this.commitPosted(work, work.sent ? 'posted' : 'alreadyExisted', 'exists', {
+								note: 'the ERP reported the invoice as existing but a lookup by reference did not return it',
+							}),
+						);
 					} else {
 						work.phase = 'post';
 						// Verified absent after the last allowed try: nothing landed, a later run may post it.
