@@ -1,15 +1,17 @@
 const path = require('path');
-const { task, src, dest } = require('gulp');
+const { task, src, dest, parallel } = require('gulp');
 
-// tsc does not copy icons: copy every node's and credential's SVG/PNG next to its compiled file.
-function copyIcons() {
-	const nodeIcons = src(path.resolve('nodes', '**', '*.{png,svg}'), { encoding: false }).pipe(
+// tsc copies neither icons nor codex files: n8n reads both from next to the compiled node/credential.
+function copyNodeAssets() {
+	return src(path.resolve('nodes', '**', '*.{png,svg,node.json}'), { encoding: false }).pipe(
 		dest(path.resolve('dist', 'nodes')),
 	);
-	src(path.resolve('credentials', '**', '*.{png,svg}'), { encoding: false, allowEmpty: true }).pipe(
-		dest(path.resolve('dist', 'credentials')),
-	);
-	return nodeIcons;
 }
 
-task('build:icons', copyIcons);
+function copyCredentialIcons() {
+	return src(path.resolve('credentials', '**', '*.{png,svg}'), { encoding: false, allowEmpty: true }).pipe(
+		dest(path.resolve('dist', 'credentials')),
+	);
+}
+
+task('build:icons', parallel(copyNodeAssets, copyCredentialIcons));
