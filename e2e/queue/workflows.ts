@@ -29,6 +29,9 @@ export interface InvoiceWebhookOptions {
 	waitForInFlightSeconds?: number;
 }
 
+/** The first invoice a lookup found (its full response's body is the list). */
+const FOUND_ID = '={{ $json.body?.[0]?.id }}';
+
 /** Where the delivery itself sits in every later node (their own $json is an ERP answer). */
 const DELIVERY = "$('Webhook').item.json.body";
 
@@ -110,10 +113,11 @@ export function invoiceWebhookWorkflow(options: InvoiceWebhookOptions): object {
 				url: `${erpBaseUrl}/invoices`,
 				sendQuery: true,
 				queryParameters: { parameters: [{ name: 'reference', value: `={{ ${DELIVERY}.externalReference }}` }] },
-				options: { timeout: 10000 },
+				// The full response is one item whatever the list holds, so "not found" (an empty list) has a
+				// path. Not alwaysOutputData: n8n adds its empty item also when the request failed into the
+				// error output, and that empty item would read as "not found" and post a second time.
+				options: { timeout: 10000, response: { response: { fullResponse: true } } },
 			},
-			// An empty list still gives one (empty) item, so "not found" has a path.
-			alwaysOutputData: true,
 			onError: 'continueErrorOutput',
 		});
 	const ifNode = (name: string, leftValue: string, operation: 'exists' | 'equals', rightValue?: string) =>
@@ -139,7 +143,10 @@ export function invoiceWebhookWorkflow(options: InvoiceWebhookOptions): object {
 				options: {},
 			},
 		});
-	const markPosted = (name: string) => dedupe(name, { operation: 'markPosted', erpId: '={{ $json.id }}', response: '={{ { invoiceId: $json.id } }}' });
+	// The id from a lookup (full response: body is the list) or from the create answer.
+	const erpId = '($json.body?.[0]?.id ?? $json.id)';
+	const markPosted = (name: string) =>
+		dedupe(name, { operation: 'markPosted', erpId: `={{ ${erpId} }}`, response: `={{ { invoiceId: ${erpId} } }}` });
 	const markRetry = (name: string) =>
 		dedupe(name, { operation: 'markFailed', error: '={{ $json.error?.message ?? "not found in the ERP" }}', retryable: true });
 
@@ -162,7 +169,7 @@ export function invoiceWebhookWorkflow(options: InvoiceWebhookOptions): object {
 	respond('Respond Retry', 503, '={{ { status: "retry", message: $json.idempotency?.error ?? $json.error ?? "try again" } }}');
 	respond('Respond Conflict', 503, '={{ { status: "error", message: $json.error ?? $json.idempotency?.error ?? "conflict" } }}');
 	lookup('Lookup');
-	ifNode('Found', '={{ $json.id }}', 'exists');
+	ifNode('Found', FOUND_ID, 'exists');
 	add({
 		name: 'Post Invoice',
 		type: 'n8n-nodes-base.httpRequest',
@@ -181,7 +188,7 @@ export function invoiceWebhookWorkflow(options: InvoiceWebhookOptions): object {
 	markRetry('Mark Retry');
 	ifNode('Unknown', '={{ $json.idempotency.state }}', 'equals', 'UNKNOWN');
 	lookup('Verify Lookup');
-	ifNode('Verified', '={{ $json.id }}', 'exists');
+	ifNode('Verified', FOUND_ID, 'exists');
 	markPosted('Mark Verified');
 	markRetry('Mark Not Found');
 	ifNode('Recorded', '={{ $json.idempotency.erpId }}', 'exists');
