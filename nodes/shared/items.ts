@@ -21,18 +21,23 @@ export class ItemInputError extends Error {
 
 export function readIdempotencyKey(fns: IExecuteFunctions, itemIndex: number): string {
 	let value: unknown;
+	let evaluationProblem: string | undefined;
 	try {
 		value = fns.getNodeParameter('idempotencyKey', itemIndex, '');
 	} catch (error) {
-		throw new ItemInputError(itemIndex, 'idempotencyKey', `could not be evaluated: ${(error as Error).message}`);
+		evaluationProblem = (error as Error).message;
 	}
+	// Thrown outside the catch: callers turn ItemInputError into n8n's NodeOperationError (failItemOrThrow).
+	if (evaluationProblem !== undefined) throw new ItemInputError(itemIndex, 'idempotencyKey', `could not be evaluated: ${evaluationProblem}`);
 	return validateKey(value, itemIndex);
 }
 
 export function validateKey(value: unknown, itemIndex: number): string {
 	if (typeof value === 'number' && Number.isFinite(value)) value = String(value);
+	// A missing field ($json.idempotencyKey absent) is an empty key, not a type problem.
+	if (value === undefined || value === null) value = '';
 	if (typeof value !== 'string') {
-		throw new ItemInputError(itemIndex, 'idempotencyKey', `must be a string, got ${value === null ? 'null' : typeof value}`);
+		throw new ItemInputError(itemIndex, 'idempotencyKey', `must be a string, got ${typeof value}`);
 	}
 	const key = value.trim();
 	if (key === '') {
@@ -40,6 +45,14 @@ export function validateKey(value: unknown, itemIndex: number): string {
 			itemIndex,
 			'idempotencyKey',
 			'is empty: set the Idempotency Key parameter to an expression that is unique per invoice, e.g. {{ $json.companyId }}-{{ $json.invoiceNumber }}',
+		);
+	}
+	// "--" is what {{ $json.a }}-{{ $json.b }} gives when both fields are missing: every such item would share one key.
+	if (!/[\p{L}\p{N}]/u.test(key)) {
+		throw new ItemInputError(
+			itemIndex,
+			'idempotencyKey',
+			`"${key}" has no letter or digit: the fields it is built from are probably missing from the item`,
 		);
 	}
 	if (key.length > MAX_KEY_LENGTH) {
