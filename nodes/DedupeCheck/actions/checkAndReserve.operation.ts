@@ -41,7 +41,7 @@ export async function execute(
 	ledger: Ledger,
 ): Promise<INodeExecutionData[][]> {
 	const outputs: INodeExecutionData[][] = [[], [], [], []];
-	const reservedThisRun = new Set<string>();
+	const reservedThisRun = new Map<string, ReserveDecision>();
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		const item = items[itemIndex];
 		let key: string | undefined;
@@ -70,15 +70,32 @@ export async function execute(
 					if (state === 'POSTED' || state === 'FAILED') decision = 'duplicate';
 				}
 			}
-			if (decision === 'new' || decision === 'retake') reservedThisRun.add(key);
+			if (decision === 'new' || decision === 'retake') reservedThisRun.set(key, decision);
 			const output = routeOf(decision);
 			outputs[output].push(withIdempotency(item, itemIndex, idempotencyInfo(key, record, outcomeOf(decision), { state: effectiveState(record, ledger.now()) })));
 		} catch (error) {
+			// The node is about to fail (no Continue On Fail): nothing it reserved reaches the next node.
+			if (!this.continueOnFail()) await giveBack(ledger, reservedThisRun);
 			// Never to New: an item whose key is unusable must not be posted. Conflict means "needs a human".
 			outputs[OUTPUT.conflict].push(failItemOrThrow(this, item, itemIndex, error as Error, key));
 		}
 	}
 	return outputs;
+}
+
+/**
+ * The node failed, so none of this run's New items reached the next node: give their keys back, or
+ * a corrected re-run would find them In Progress (and, once the lease ran out, UNKNOWN for good).
+ */
+async function giveBack(ledger: Ledger, reserved: Map<string, ReserveDecision>): Promise<void> {
+	for (const [key, decision] of reserved) {
+		try {
+			if (decision === 'new') await ledger.release(key);
+			else await ledger.markRetry(key, { nextAttemptAt: ledger.now() });
+		} catch {
+			// Left PENDING, the key expires into UNKNOWN: never posted twice, only delayed.
+		}
+	}
 }
 
 /** Polls until the key leaves PENDING or the wait ends; the record then (undefined when it is gone). */
