@@ -7,12 +7,32 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { PACKAGE_NAME, REPO_ROOT, missingPackageFiles } from '../lib/runtime';
+import { PACKAGE_NAME, REPO_ROOT, buildPackage, missingPackageFiles, packageNodeTypes } from '../lib/runtime';
 import type { Sandbox, SandboxErp } from '../../sandbox';
 
 export const WORKFLOWS_DIR = path.join(REPO_ROOT, 'e2e', 'workflows');
 
-export type WorkflowFixture = 'dedupe-check-http-request' | 'n8n-remove-duplicates' | 'n8n-static-data-code' | string;
+export type WorkflowFixture =
+	| 'dedupe-check-invoice-post'
+	| 'dedupe-check-http-request'
+	| 'n8n-remove-duplicates'
+	| 'n8n-static-data-code';
+
+/** The credential the Post node's workflow uses (`__CREDENTIAL_ID__`): the sandbox's generic ERP, no auth. */
+export const SANDBOX_CREDENTIAL_ID = 'sandboxGeneric01';
+
+export function sandboxGenericCredential(erpUrl: string): object {
+	return { id: SANDBOX_CREDENTIAL_ID, name: 'Sandbox generic ERP', type: 'genericErpApi', data: { baseUrl: erpUrl, authType: 'none' } };
+}
+
+/**
+ * Our receiver: with the Idempotent Invoice Post node once it is built, until then Dedupe Check around n8n's
+ * HTTP Request with a lookup before each post (the same guarantees, spelled out in nodes).
+ */
+export function oursFixture(): WorkflowFixture {
+	const postNode = `${PACKAGE_NAME}.idempotentInvoicePost`;
+	return packageNodeTypes().includes(postNode) ? 'dedupe-check-invoice-post' : 'dedupe-check-http-request';
+}
 
 export interface WorkflowJson {
 	id: string;
@@ -32,6 +52,7 @@ export function loadWorkflow(fixture: WorkflowFixture, webhookPath: string, erpU
 		__ERP_URL__: erpUrl,
 		__WEBHOOK_ID__: uuidFrom(`${webhookPath}:webhook`),
 		__LEDGER_WEBHOOK_ID__: uuidFrom(`${webhookPath}:ledger`),
+		__CREDENTIAL_ID__: SANDBOX_CREDENTIAL_ID,
 		...values,
 	};
 	let text = raw;
@@ -52,7 +73,19 @@ function uuidFrom(seed: string): string {
  * still unbuilt, link a stand-in package root that lists only what dist has (dist itself is symlinked, so
  * its requires still resolve from the repo's node_modules). Returns the repo root once everything is built.
  */
-export function loadablePackageRoot(): { root: string; partial: boolean; dispose(): void } {
+export interface PackageRoot {
+	root: string;
+	partial: boolean;
+	dispose(): void;
+}
+
+/** Builds the package, then decides what n8n can load (what is built decides which fixture is ours). */
+export async function preparePackage(log?: (line: string) => void): Promise<PackageRoot> {
+	await buildPackage({ log });
+	return loadablePackageRoot();
+}
+
+export function loadablePackageRoot(): PackageRoot {
 	const missing = missingPackageFiles();
 	if (missing.length === 0) return { root: REPO_ROOT, partial: false, dispose: () => undefined };
 	const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {

@@ -10,7 +10,10 @@ import {
 	invoice,
 	invoiceIdsAnswered,
 	loadWorkflow,
-	loadablePackageRoot,
+	type PackageRoot,
+	oursFixture,
+	preparePackage,
+	sandboxGenericCredential,
 	statusHistogram,
 } from '../../e2e/demo/harness';
 import { type Sandbox, startSandbox } from '../../sandbox';
@@ -22,17 +25,19 @@ const DELIVERIES = 100;
 describeOnRuntimes(['2.41', '2.8'], '100 concurrent deliveries of one invoice', (version: RuntimeVersion) => {
 	let sandbox: Sandbox | undefined;
 	let n8n: N8nInstance | undefined;
-	const packageRoot = loadablePackageRoot();
+	let packageRoot: PackageRoot | undefined;
 
 	beforeAll(async () => {
+		packageRoot = await preparePackage();
 		// A non-idempotent ERP that takes 100 ms per call: the window in which deliveries race.
 		sandbox = await startSandbox({ erps: ['generic'], faults: { generic: { latencyMs: 100 } } });
 		const erpUrl = sandbox.urls.generic;
 		n8n = await startN8n({
 			version,
 			packageRoot: packageRoot.root,
+			credentials: [sandboxGenericCredential(sandbox.urls.generic)],
 			workflows: [
-				loadWorkflow('dedupe-check-http-request', 'concurrent-ours', erpUrl),
+				loadWorkflow(oursFixture(), 'concurrent-ours', erpUrl),
 				loadWorkflow('n8n-remove-duplicates', 'concurrent-remove-duplicates', erpUrl),
 				loadWorkflow('n8n-static-data-code', 'concurrent-static-data', erpUrl),
 			],
@@ -43,7 +48,7 @@ describeOnRuntimes(['2.41', '2.8'], '100 concurrent deliveries of one invoice', 
 	afterAll(async () => {
 		await n8n?.dispose();
 		await sandbox?.stop();
-		packageRoot.dispose();
+		packageRoot?.dispose();
 	});
 
 	async function burst(webhookPath: string, runId: string): Promise<{ deliveries: Delivery[]; reference: string }> {

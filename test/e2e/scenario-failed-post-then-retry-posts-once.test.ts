@@ -3,7 +3,7 @@
 // seen before the post, so the retry is dropped and the invoice never reaches the ERP.
 import { type N8nInstance, type RuntimeVersion, startN8n } from '../../e2e/lib/runtime';
 import { describeOnRuntimes } from '../../e2e/demo/jest-runtimes';
-import { countInErp, deliver, invoice, loadWorkflow, loadablePackageRoot, statusHistogram } from '../../e2e/demo/harness';
+import { countInErp, deliver, invoice, loadWorkflow, type PackageRoot, oursFixture, preparePackage, sandboxGenericCredential, statusHistogram } from '../../e2e/demo/harness';
 import { type Sandbox, startSandbox } from '../../sandbox';
 
 jest.setTimeout(10 * 60 * 1000);
@@ -13,16 +13,18 @@ const FIRST_POST_FAILS = { latencyMs: 50, schedule: [{ write: 1, fault: 'failBef
 describeOnRuntimes(['2.41'], 'first post fails before commit, the sender retries', (version: RuntimeVersion) => {
 	let sandbox: Sandbox | undefined;
 	let n8n: N8nInstance | undefined;
-	const packageRoot = loadablePackageRoot();
+	let packageRoot: PackageRoot | undefined;
 
 	beforeAll(async () => {
+		packageRoot = await preparePackage();
 		sandbox = await startSandbox({ erps: ['generic'] });
 		const erpUrl = sandbox.urls.generic;
 		n8n = await startN8n({
 			version,
 			packageRoot: packageRoot.root,
+			credentials: [sandboxGenericCredential(sandbox.urls.generic)],
 			workflows: [
-				loadWorkflow('dedupe-check-http-request', 'retry-ours', erpUrl),
+				loadWorkflow(oursFixture(), 'retry-ours', erpUrl),
 				loadWorkflow('n8n-remove-duplicates', 'retry-remove-duplicates', erpUrl),
 			],
 			waitForWebhooks: ['retry-ours', 'retry-remove-duplicates'],
@@ -32,7 +34,7 @@ describeOnRuntimes(['2.41'], 'first post fails before commit, the sender retries
 	afterAll(async () => {
 		await n8n?.dispose();
 		await sandbox?.stop();
-		packageRoot.dispose();
+		packageRoot?.dispose();
 	});
 
 	async function sendWithFirstPostFailing(webhookPath: string, runId: string) {

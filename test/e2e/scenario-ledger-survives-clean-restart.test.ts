@@ -3,7 +3,7 @@
 // list shows the same records as before the restart.
 import { type N8nInstance, type RuntimeVersion, startN8n } from '../../e2e/lib/runtime';
 import { describeOnRuntimes } from '../../e2e/demo/jest-runtimes';
-import { countInErp, deliver, getJson, inParallel, invoice, loadWorkflow, loadablePackageRoot } from '../../e2e/demo/harness';
+import { type PackageRoot, countInErp, deliver, getJson, inParallel, invoice, loadWorkflow, oursFixture, preparePackage, sandboxGenericCredential } from '../../e2e/demo/harness';
 import { type Sandbox, startSandbox } from '../../sandbox';
 
 jest.setTimeout(10 * 60 * 1000);
@@ -18,14 +18,16 @@ interface ListedRecord {
 describeOnRuntimes(['2.41'], 'the ledger after a clean restart', (version: RuntimeVersion) => {
 	let sandbox: Sandbox | undefined;
 	let n8n: N8nInstance | undefined;
-	const packageRoot = loadablePackageRoot();
+	let packageRoot: PackageRoot | undefined;
 
 	beforeAll(async () => {
+		packageRoot = await preparePackage();
 		sandbox = await startSandbox({ erps: ['generic'] });
 		n8n = await startN8n({
 			version,
 			packageRoot: packageRoot.root,
-			workflows: [loadWorkflow('dedupe-check-http-request', WEBHOOK, sandbox.urls.generic)],
+			credentials: [sandboxGenericCredential(sandbox.urls.generic)],
+			workflows: [loadWorkflow(oursFixture(), WEBHOOK, sandbox.urls.generic)],
 			waitForWebhooks: [WEBHOOK, { path: `${WEBHOOK}-ledger`, method: 'GET' }],
 		});
 	});
@@ -33,7 +35,7 @@ describeOnRuntimes(['2.41'], 'the ledger after a clean restart', (version: Runti
 	afterAll(async () => {
 		await n8n?.dispose();
 		await sandbox?.stop();
-		packageRoot.dispose();
+		packageRoot?.dispose();
 	});
 
 	async function ledgerRecords(): Promise<ListedRecord['idempotency'][]> {
