@@ -10,6 +10,7 @@ import {
 	type RestAnswer,
 	dataOf,
 	loadTemplates,
+	publishWorkflow,
 	rest,
 	startN8nWithTemplates,
 } from './templates-in-n8n';
@@ -77,7 +78,7 @@ for (const version of RUNTIME_ORDER) {
 			setup = await startN8nWithTemplates(version);
 			// As a user does in the editor: publish each workflow (n8n validates it first, then activates its triggers).
 			for (const template of templates) {
-				published.set(template.file, await rest(setup.n8n, setup.session, 'POST', `workflows/${template.id}/activate`, {}));
+				published.set(template.file, await publishWorkflow(setup.n8n, setup.session, template.id));
 			}
 		});
 

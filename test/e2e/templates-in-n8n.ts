@@ -119,6 +119,7 @@ export async function startN8nWithTemplates(version: RuntimeVersion): Promise<Te
 		const credentials = sandboxCredentials(templates, sandbox);
 		const workflows = templates.map(({ file: _file, ...workflow }) => workflow);
 		n8n = await startN8n({ version, workflows, credentials, activate: false });
+		await waitForRestApi(n8n.baseUrl);
 		const session = await createOwner(n8n.baseUrl, OWNER);
 		const started = n8n;
 		return {
@@ -139,6 +140,15 @@ export async function startN8nWithTemplates(version: RuntimeVersion): Promise<Te
 		await n8n?.stop();
 		await sandbox.stop();
 		throw error;
+	}
+}
+
+/** n8n 2.8 answers /healthz/readiness some 15 s before its REST routes exist (measured): wait for them. */
+async function waitForRestApi(baseUrl: string): Promise<void> {
+	const deadline = Date.now() + 120_000;
+	while ((await fetch(`${baseUrl}/rest/settings`)).status === 404) {
+		if (Date.now() > deadline) throw new Error(`n8n at ${baseUrl} did not serve its REST API within 120 s of being ready`);
+		await new Promise((resolve) => setTimeout(resolve, 500));
 	}
 }
 
@@ -166,4 +176,12 @@ export async function rest(instance: N8nInstance, session: Session, method: stri
 
 export function dataOf<T>(answer: RestAnswer): T {
 	return (answer.body as { data: T }).data;
+}
+
+/** Publishes the workflow's current version as the editor's "Publish" does: n8n validates every node first, then activates its triggers. */
+export async function publishWorkflow(instance: N8nInstance, session: Session, workflowId: string): Promise<RestAnswer> {
+	const current = await rest(instance, session, 'GET', `workflows/${workflowId}`);
+	if (current.status !== 200) return current;
+	const { versionId } = dataOf<{ versionId: string }>(current);
+	return await rest(instance, session, 'POST', `workflows/${workflowId}/activate`, { versionId });
 }
