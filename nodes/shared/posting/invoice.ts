@@ -18,8 +18,6 @@ type Party = 'customerId' | 'vendorAccount' | 'contactUrl' | 'transactionId';
  */
 export function toCanonicalInvoice(json: IDataObject, itemIndex: number, requiredFields: Party[] = []): CanonicalInvoice {
 	const fail = (field: string, problem: string) => new ItemInputError(itemIndex, field, problem);
-	const size = Buffer.byteLength(JSON.stringify(json));
-	if (size > MAX_INVOICE_BYTES) throw fail('invoice', `is ${Math.round(size / 1024)} KB; at most ${MAX_INVOICE_BYTES / 1024} KB are accepted`);
 
 	const text = (field: string, required: boolean, max = MAX_TEXT): string | undefined => {
 		const value = json[field];
@@ -98,5 +96,8 @@ export function toCanonicalInvoice(json: IDataObject, itemIndex: number, require
 		if (typeof json.erpFields !== 'object' || Array.isArray(json.erpFields)) throw fail('erpFields', 'must be an object');
 		invoice.erpFields = json.erpFields as IDataObject;
 	}
+	// Checked last, so that an oversized field the checks above know (a line's description) is named itself.
+	const size = Buffer.byteLength(JSON.stringify(invoice));
+	if (size > MAX_INVOICE_BYTES) throw fail('invoice', `is ${Math.round(size / 1024)} KB; at most ${MAX_INVOICE_BYTES / 1024} KB are accepted`);
 	return invoice;
 }
