@@ -291,14 +291,14 @@ async function rateLimits(part: PartResult, sandbox: Sandbox, credentials: Insta
 	// Low latency here, so the ERP's limit (not its latency) is what bounds the rate.
 	const runs: Array<{ name: string; sandboxErp: SandboxErp; connection: Connection; limit: number; windowMs: number; count: number; concurrency: number; faults: IDataObject }> = [
 		{
-			name: 'FreeAgent at 120/min (real time, one window past the burst)',
+			name: 'FreeAgent at 30/min (its 120/min scaled down: the window stays 60 s; one window past the burst)',
 			sandboxErp: 'freeagent',
 			connection: { erp: 'freeAgent', credentialType: 'freeAgentOAuth2Api' },
-			limit: 120,
+			limit: 30,
 			windowMs: 60_000,
-			count: 240,
+			count: 60,
 			concurrency: 1,
-			faults: { latencyMs: 5, jitterMs: 1, options: { perMinute: 120, sendRetryAfter: true } },
+			faults: { latencyMs: 5, jitterMs: 1, options: { perMinute: 30, sendRetryAfter: true } },
 		},
 		{
 			name: 'Dataverse at its 429 limit (scaled: 100 per 5 s)',
