@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { chain, node, runWorkflow, type RunResult } from '../helpers/n8n-harness';
+import { chain, node, runWorkflow } from '../helpers/n8n-harness';
 
 /** The ledger's records in the given states, read the way a user would: a Dedupe Check `list` run on the saved static data. */
 export async function ledgerRecords(staticData: IDataObject, states: string[] = []): Promise<IDataObject[]> {
@@ -9,6 +9,3 @@ export async function ledgerRecords(staticData: IDataObject, states: string[] = 
 	return (run.outputs('Review')[0] ?? []).map((item) => item.json.idempotency as IDataObject);
 }
 
-export function errorsOf(items: RunResult['outputs'] extends (name: string) => infer R ? R extends Array<infer I> ? I : never : never): string[] {
-	return items.map((item) => String((item.json.idempotency as IDataObject).error ?? ''));
-}
