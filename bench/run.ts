@@ -36,20 +36,27 @@ async function main(): Promise<void> {
 			all.figures.push({ section: part.name, name: 'part failed', value: null, unit: '', note: (error as Error).message.slice(0, 300) });
 		}
 		process.stderr.write(`bench: ${part.name} done in ${round((Date.now() - partStart) / 1000, 1)} s\n`);
+		// Written after every part, so a run cut short still leaves what it measured.
+		save(false);
 	}
-	host.loadAverage.end = round(os.loadavg()[0], 2);
-	const durationSeconds = round((Date.now() - started) / 1000, 1);
-
+	const { json, chart } = save(true);
 	printTable(all.figures);
 	const missed = all.figures.filter((figure) => figure.target !== undefined && !figure.met);
-	console.log(`\n${all.figures.filter((figure) => figure.target !== undefined).length - missed.length} targets met, ${missed.length} not met; ${durationSeconds} s`);
-	const json = writeJson({ date: new Date(started).toISOString(), durationSeconds, machine: host, versions: versions(), figures: all.figures, curves: all.curves });
-	const chart = writeChart(all.curves, {
-		ledger: 'Ledger: reserve + commit median by records present',
-		posting: 'Post node: invoices/s by input size',
-		batch: 'Batch calls: invoices/s by batch size (1 = single)',
-	});
+	console.log(`\n${all.figures.filter((figure) => figure.target !== undefined).length - missed.length} targets met, ${missed.length} not met; ${round((Date.now() - started) / 1000, 1)} s`);
 	console.log(`wrote ${json} and ${chart}`);
+
+	function save(complete: boolean) {
+		host.loadAverage.end = round(os.loadavg()[0], 2);
+		const durationSeconds = round((Date.now() - started) / 1000, 1);
+		return {
+			json: writeJson({ date: new Date(started).toISOString(), complete, durationSeconds, machine: host, versions: versions(), figures: all.figures, curves: all.curves }),
+			chart: writeChart(all.curves, {
+				ledger: 'Ledger: reserve + commit median by records present',
+				posting: 'Post node: invoices/s by input size',
+				batch: 'Batch calls: invoices/s by batch size (1 = single)',
+			}),
+		};
+	}
 }
 
 main()
