@@ -4,7 +4,7 @@ import type { CanonicalInvoice, ErpAdapter, ErpContext, FoundInvoice, PostAttemp
 import { effectiveState, type Ledger, type ReserveDecision } from '../ledger/ledger';
 import type { LedgerRecord } from '../ledger/types';
 import { newCorrelationId } from '../items';
-import type { Semaphore } from './limiter';
+import type { Limiter } from './limiter';
 
 export interface PostingOptions {
 	maxAttempts: number;
@@ -50,7 +50,7 @@ export interface EngineDependencies {
 	ctx: ErpContext;
 	options: PostingOptions;
 	/** Shared by every execution that posts to this ERP account (process-wide). */
-	limiter: Semaphore;
+	limiter: Limiter;
 	sleep: (ms: number) => Promise<void>;
 	random?: () => number;
 }
@@ -271,7 +271,9 @@ export class PostingEngine {
 			await Promise.all(
 				batches.map(async (batch) => {
 					const started = Date.now();
-					const answers = await limiter.run(async () => await adapter.createBatch!(ctx, batch.map((work) => this.attemptOf(work))));
+					const answers = await limiter
+						.run(async () => await adapter.createBatch!(ctx, batch.map((work) => this.attemptOf(work))))
+						.catch((error: Error) => batch.map(() => notSent(error)));
 					const latencyMs = Math.round((Date.now() - started) / batch.length);
 					await Promise.all(batch.map(async (work, index) => await this.handle(work, answers[index] ?? ambiguous('no answer for this invoice'), latencyMs, results)));
 				}),
@@ -280,11 +282,13 @@ export class PostingEngine {
 		}
 		await Promise.all(
 			works.map(async (work) => {
-				const result = await limiter.run(async () => {
-					const started = Date.now();
-					const answer = await adapter.create(ctx, this.attemptOf(work));
-					return { answer, latencyMs: Date.now() - started };
-				});
+				const result = await limiter
+					.run(async () => {
+						const started = Date.now();
+						const answer = await adapter.create(ctx, this.attemptOf(work));
+						return { answer, latencyMs: Date.now() - started };
+					})
+					.catch((error: Error) => ({ answer: notSent(error), latencyMs: 0 }));
 				await this.handle(work, result.answer, result.latencyMs, results);
 			}),
 		);
@@ -431,6 +435,11 @@ export class PostingEngine {
 		if (firstResult.route === 'failed') return { ...firstResult };
 		return { route: 'alreadyExisted', outcome: 'duplicateInRun', record: firstResult.record };
 	}
+}
+
+/** The call never started (e.g. the cross-worker account limiter could not reach Redis): safe to retry. */
+function notSent(error: Error): PostResult {
+	return { outcome: 'retryable', message: `not sent: ${error.message}` };
 }
 
 function ambiguous(message: string): PostResult {

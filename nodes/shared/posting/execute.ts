@@ -6,10 +6,13 @@ import { erpEntry } from '../erp/registry';
 import { createErpTransport } from '../erp/transport';
 import type { ErpAdapter, ErpContext } from '../erp/types';
 import { idempotencyInfo } from '../items';
-import { openLedger, readLedgerOptions, type LedgerSession } from '../ledger/open';
+import { openLedger, readLedgerOptions, type LedgerOptions, type LedgerSession } from '../ledger/open';
+import { getRedisClient } from '../ledger/redis/client';
+import { redisCredentialsFrom } from '../ledger/redis/open';
 import { PostingEngine, type JobResult, type Route } from './engine';
 import { readInvoiceEntries, type InvoiceEntry } from './jobs';
-import { accountLimiter } from './limiter';
+import { accountLimiter, type Limiter } from './limiter';
+import { RedisAccountLimiter } from './redisLimiter';
 import { readPostingOptions } from './options';
 
 const OUTPUT: Record<Route, number> = { posted: 0, alreadyExisted: 1, failed: 2 };
@@ -41,9 +44,10 @@ export async function executeInvoicePost(this: IExecuteFunctions): Promise<INode
 	const entries = readInvoiceEntries(this, items, capabilities.requiredFields);
 	const results = new Map<number, JobResult>();
 
+	const ledgerOptions = readLedgerOptions(this);
 	let session: LedgerSession | undefined;
 	try {
-		session = await openLedger(this, readLedgerOptions(this));
+		session = await openLedger(this, ledgerOptions);
 	} catch (error) {
 		// No ledger, no post: posting blind could create a second invoice.
 		for (const entry of entries) {
@@ -57,7 +61,7 @@ export async function executeInvoicePost(this: IExecuteFunctions): Promise<INode
 				adapter,
 				ctx,
 				options,
-				limiter: accountLimiter(accountKey, Math.min(options.concurrency, capabilities.maxConcurrency ?? Infinity)),
+				limiter: await accountLimit(this, ledgerOptions, accountKey, Math.min(options.concurrency, capabilities.maxConcurrency ?? Infinity), options.requestTimeoutMs),
 				sleep: async (ms) => await sleep(ms),
 			});
 			const jobs = entries.flatMap((entry) => (entry.job ? [entry.job] : []));
@@ -89,4 +93,15 @@ function summary(outputs: INodeExecutionData[][]): string {
 	const [posted, existed, failed] = outputs.map((output) => output.length);
 	const text = `${posted} posted, ${existed} already existed, ${failed} failed`;
 	return failed > 0 ? `${text} — see the Failed output for the reasons` : text;
+}
+
+/**
+ * The account's concurrency limit: process-wide always; across n8n processes too when the ledger
+ * is on Redis (queue mode), so FreeAgent stays one-at-a-time with several workers.
+ */
+async function accountLimit(fns: IExecuteFunctions, ledger: LedgerOptions, accountKey: string, limit: number, requestTimeoutMs: number): Promise<Limiter> {
+	const local = accountLimiter(accountKey, limit);
+	if (ledger.store !== 'redis') return local;
+	const client = getRedisClient(redisCredentialsFrom(await fns.getCredentials('redis')));
+	return new RedisAccountLimiter(client, `${ledger.keyPrefix}:account:${accountKey}`, local, requestTimeoutMs * 2, async (ms) => await sleep(ms));
 }

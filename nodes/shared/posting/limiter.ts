@@ -44,3 +44,8 @@ export function accountLimiter(accountKey: string, limit: number): Semaphore {
 	limiter.limit = Math.max(1, limit);
 	return limiter;
 }
+
+/** What the engine needs of a limiter: run one ERP call when a slot is free. */
+export interface Limiter {
+	run<T>(work: () => Promise<T>): Promise<T>;
+}

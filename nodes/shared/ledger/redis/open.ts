@@ -24,7 +24,7 @@ export async function openRedisLedgerStore(
 	});
 }
 
-function redisCredentialsFrom(data: ICredentialDataDecryptedObject): RedisCredentials {
+export function redisCredentialsFrom(data: ICredentialDataDecryptedObject): RedisCredentials {
 	return {
 		host: String(data.host ?? 'localhost'),
 		port: Number(data.port ?? 6379),
