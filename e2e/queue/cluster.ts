@@ -24,6 +24,8 @@ export interface QueueClusterOptions {
 	/** Build the workflows once the loopback ports (sandbox, ledger Redis) are known. */
 	workflows(ports: { erpBaseUrl: string; ledgerRedisPort: number }): object[];
 	credentials(ports: { ledgerRedisPort: number }): object[];
+	/** Credentials that need the sandbox's URL (an ERP credential). */
+	extraCredentials?(ports: { erpBaseUrl: string }): object[];
 	waitForWebhooks: string[];
 	seed?: number;
 	/** More redis-server arguments for the ledger's Redis (e.g. persistence, to stop and restart it with its data). */
@@ -60,7 +62,10 @@ export async function startQueueCluster(options: QueueClusterOptions): Promise<Q
 			version: '2.41',
 			workers: options.workers ?? 2,
 			workflows: options.workflows({ erpBaseUrl, ledgerRedisPort: ledgerRedis.port }),
-			credentials: options.credentials({ ledgerRedisPort: ledgerRedis.port }),
+			credentials: [
+				...options.credentials({ ledgerRedisPort: ledgerRedis.port }),
+				...(options.extraCredentials?.({ erpBaseUrl }) ?? []),
+			],
 			waitForWebhooks: options.waitForWebhooks,
 			env: {
 				...postgres.n8nEnv(),

@@ -228,3 +228,73 @@ export function invoiceWebhookWorkflow(options: InvoiceWebhookOptions): object {
 		pinData: {},
 	};
 }
+
+export const GENERIC_ERP_CREDENTIAL = { id: 'queueGenericErp01', name: 'Sandbox generic ERP (e2e)' };
+
+/** The genericErpApi credential for the sandbox's generic REST ERP (no auth: the sandbox's default). */
+export function genericErpCredential(erpBaseUrl: string): object {
+	return { ...GENERIC_ERP_CREDENTIAL, type: 'genericErpApi', data: { baseUrl: erpBaseUrl, authType: 'none' } };
+}
+
+/**
+ * Webhook → Idempotent Invoice Post (genericRest, Redis ledger) → Posted / Already Existed: 200 with the
+ * invoice id; Failed: 503 with the reason (the sender retries). The node owns reserve, post, verify.
+ */
+export function invoicePostWebhookWorkflow(options: { path: string; keyPrefix: string }): object {
+	const { path } = options;
+	const node = (name: string, type: string, typeVersion: number, parameters: Record<string, unknown>, index: number, extra: object = {}) => ({
+		id: stableId(`${path}:${name}`),
+		name,
+		type,
+		typeVersion,
+		position: [index * 220, 0],
+		parameters,
+		...extra,
+	});
+	const answeredOk = '={{ { status: "success", invoiceId: $json.idempotency.erpId } }}';
+	const nodes = [
+		node('Webhook', 'n8n-nodes-base.webhook', 2, { httpMethod: 'POST', path, responseMode: 'responseNode', options: {} }, 0, {
+			webhookId: stableId(`${path}:webhook`),
+		}),
+		node('Set Invoice', 'n8n-nodes-base.set', 3.4, { mode: 'raw', jsonOutput: '={{ $json.body }}', options: {} }, 1),
+		node(
+			'Idempotent Invoice Post',
+			`${PACKAGE_PREFIX}.idempotentInvoicePost`,
+			1,
+			{
+				erp: 'genericRest',
+				idempotencyKey: '={{ $json.idempotencyKey }}',
+				reference: '={{ $json.externalReference }}',
+				ledger: 'invoices',
+				ledgerStore: 'redis',
+				keyPrefix: options.keyPrefix,
+				options: { initialDelayMs: 200, maxDelayMs: 2000, requestTimeoutMs: 10000 },
+			},
+			2,
+			{ credentials: { genericErpApi: GENERIC_ERP_CREDENTIAL, redis: LEDGER_REDIS_CREDENTIAL } },
+		),
+		node('Respond Posted', 'n8n-nodes-base.respondToWebhook', 1.1, { respondWith: 'json', responseBody: answeredOk, options: { responseCode: 200 } }, 3),
+		node('Respond Existed', 'n8n-nodes-base.respondToWebhook', 1.1, { respondWith: 'json', responseBody: answeredOk, options: { responseCode: 200 } }, 3),
+		node(
+			'Respond Failed',
+			'n8n-nodes-base.respondToWebhook',
+			1.1,
+			{ respondWith: 'json', responseBody: '={{ { status: "error", message: $json.idempotency?.error ?? $json.error ?? "failed" } }}', options: { responseCode: 503 } },
+			3,
+		),
+	];
+	const to = (target: string) => [{ node: target, type: 'main', index: 0 }];
+	return {
+		id: createHash('sha256').update(`queue-workflow:${path}`).digest('hex').slice(0, 16),
+		name: `Queue mode: invoices via Idempotent Invoice Post (redis, /${path})`,
+		active: false,
+		nodes,
+		connections: {
+			Webhook: { main: [to('Set Invoice')] },
+			'Set Invoice': { main: [to('Idempotent Invoice Post')] },
+			'Idempotent Invoice Post': { main: [to('Respond Posted'), to('Respond Existed'), to('Respond Failed')] },
+		},
+		settings: { executionOrder: 'v1' },
+		pinData: {},
+	};
+}
