@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, NodeExecutionHint } from 'n8n-workflow';
 
 import { Ledger } from './ledger';
+import { isQueueModeWorkerLikely } from './queueMode';
 import { openRedisLedgerStore } from './redis/open';
 import { StaticDataLedgerStore } from './staticData/store';
 import { ledgerTable } from './staticData/registry';
@@ -48,6 +49,14 @@ export async function openLedger(fns: IExecuteFunctions, options: LedgerOptions)
 		);
 		staticStore.load();
 		store = staticStore;
+		if (isQueueModeWorkerLikely(fns)) {
+			hints.push({
+				type: 'warning',
+				location: 'outputPane',
+				message:
+					'This n8n runs several processes (queue-mode workers or multi-main): the Workflow Static Data ledger is per process, so two workers can each let the same invoice through. Set Ledger Store to Redis (the Redis your queue already uses).',
+			});
+		}
 		if (fns.getMode() === 'manual') {
 			hints.push({
 				type: 'warning',
