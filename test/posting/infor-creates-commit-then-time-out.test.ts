@@ -1,0 +1,43 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { startSandbox, type Sandbox } from '../../sandbox';
+import { clearRegistry } from '../../nodes/shared/ledger/staticData/registry';
+import { runWorkflow } from '../helpers/n8n-harness';
+import { inforCredentials, invoices, postWorkflow, routed } from './helpers';
+import { ledgerRecords } from './review-helpers';
+
+describe('Infor: one create in five commits and then times out (200 single posts)', () => {
+	let sandbox: Sandbox;
+	beforeAll(async () => {
+		sandbox = await startSandbox({ erps: ['infor'], seed: 2 });
+	});
+	afterAll(async () => await sandbox.stop());
+
+	it('puts every invoice in the ERP once and leaves no UNKNOWN key in the ledger', async () => {
+		clearRegistry();
+		// The sandbox answers 8 s after committing; the node gives up after 3 s. Few calls at once: a loaded machine must not time out the lookups too.
+		sandbox.setFaults('infor', { commitThenTimeout: 0.2, commitThenTimeoutMode: 'hold', holdMs: 8000 });
+		const input = invoices(200);
+		const run = await runWorkflow({
+			workflow: postWorkflow('inforIcs', 'inforIonApi', { batchSize: 1, requestTimeoutMs: 3000, concurrency: 2, maxAttempts: 6 }),
+			input,
+			credentials: inforCredentials(sandbox),
+		});
+		expect(run.error).toBeUndefined();
+		const out = routed(run);
+		expect(out.failed.map((item) => (item.json.idempotency as IDataObject).error)).toEqual([]);
+		expect(out.posted).toHaveLength(200);
+
+		const truth = sandbox.truth('infor');
+		expect(truth.invoices).toHaveLength(200);
+		expect(truth.duplicates).toEqual([]);
+		// The fault really hit: held answers the client never saw.
+		const held = sandbox.requestLog('infor').filter((entry) => entry.delivery === 'hold').length;
+		expect(held).toBeGreaterThan(20);
+		// Those invoices were verified by reference, not trusted blindly.
+		expect(out.posted.filter((item) => (item.json.idempotency as IDataObject).outcome === 'createdVerified').length).toBe(held);
+
+		expect(await ledgerRecords(run.staticData, ['UNKNOWN'])).toEqual([]);
+		expect((await ledgerRecords(run.staticData, ['POSTED'])).length).toBe(200);
+	}, 300_000);
+});
