@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { CanonicalInvoice, ErpAdapter, ErpContext, FoundInvoice, PostAttempt, PostResult } from '../erp/types';
+import { ErpLookupError, type CanonicalInvoice, type ErpAdapter, type ErpContext, type FoundInvoice, type PostAttempt, type PostResult } from '../erp/types';
 import { effectiveState, type Ledger, type ReserveDecision } from '../ledger/ledger';
 import type { LedgerRecord } from '../ledger/types';
 import { newCorrelationId } from '../items';
@@ -235,8 +235,11 @@ export class PostingEngine {
 							),
 					);
 				} catch (error) {
+					// A lookup that cannot succeed by waiting (e.g. rejected credentials) ends the tries now.
+					const hopeless = error instanceof ErpLookupError && !error.retryable;
 					for (const work of chunk) {
-						work.tries++;
+						work.tries = hopeless ? Math.max(work.tries + 1, options.maxAttempts) : work.tries + 1;
+						if (hopeless) work.finalCheck = true;
 						work.lastError = `could not look the invoice up by reference: ${(error as Error).message}`;
 					}
 					return;
