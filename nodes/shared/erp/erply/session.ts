@@ -94,9 +94,13 @@ export async function callErply(ctx: ErpContext, form: Record<string, string>): 
 		});
 	const first = await send(sessionKey);
 	if (!isSessionError(first)) return { result: first };
-	// A parallel call may have renewed the session meanwhile: use its key instead of logging in again.
+	// A parallel call may have renewed the session meanwhile: use its key instead of logging in again,
+	// unless that key has expired too (short sessions), then log in ourselves.
 	const renewedElsewhere = renewedSessionKeys.get(accountKey(ctx));
-	if (renewedElsewhere && renewedElsewhere !== sessionKey) return { result: await send(renewedElsewhere) };
+	if (renewedElsewhere && renewedElsewhere !== sessionKey) {
+		const second = await send(renewedElsewhere);
+		if (!isSessionError(second)) return { result: second };
+	}
 	const renewed = await renewSession(ctx);
 	if ('loginFailure' in renewed) return renewed;
 	return { result: await send(renewed.sessionKey) };
