@@ -5,7 +5,7 @@ import { isQueueModeWorkerLikely } from './queueMode';
 import { openRedisLedgerStore } from './redis/open';
 import { StaticDataLedgerStore } from './staticData/store';
 import { ledgerTable } from './staticData/registry';
-import type { LedgerStore } from './types';
+import type { EvictionReport, LedgerStore } from './types';
 
 export type LedgerStoreKind = 'workflowStaticData' | 'redis';
 
@@ -70,8 +70,15 @@ export async function openLedger(fns: IExecuteFunctions, options: LedgerOptions)
 	return {
 		ledger,
 		close: async () => {
-			const report = await ledger.evict({ ttlMs: options.ttlHours * 3_600_000, maxRecords: options.maxRecords });
-			await store.flush();
+			// Housekeeping only: an unreachable store here must not fail a node whose items are already
+			// routed (a failed node under "On Error: Continue" would send its input out of output 0).
+			let report: EvictionReport = { evicted: 0, overBoundLive: 0 };
+			try {
+				report = await ledger.evict({ ttlMs: options.ttlHours * 3_600_000, maxRecords: options.maxRecords });
+				await store.flush();
+			} catch (error) {
+				hints.push({ type: 'warning', location: 'outputPane', message: `Ledger housekeeping skipped: ${(error as Error).message}` });
+			}
 			if (report.overBoundLive > 0) {
 				hints.push({
 					type: 'warning',
