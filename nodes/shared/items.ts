@@ -142,3 +142,26 @@ export function failItemOrThrow(
 		pairedItem: { item: itemIndex },
 	};
 }
+
+/**
+ * Runs `work` once per item with its validated idempotency key; an item whose key or work fails
+ * leaves with its error (Continue On Fail) or fails the node naming the item — one output.
+ */
+export async function mapKeyedItems(
+	fns: IExecuteFunctions,
+	items: INodeExecutionData[],
+	work: (key: string, item: INodeExecutionData, itemIndex: number) => Promise<INodeExecutionData>,
+): Promise<INodeExecutionData[]> {
+	const out: INodeExecutionData[] = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		const item = items[itemIndex];
+		let key: string | undefined;
+		try {
+			key = readIdempotencyKey(fns, itemIndex);
+			out.push(await work(key, item, itemIndex));
+		} catch (error) {
+			out.push(failItemOrThrow(fns, item, itemIndex, error as Error, key));
+		}
+	}
+	return out;
+}

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import type { Ledger } from '../../shared/ledger/ledger';
-import { failItemOrThrow, idempotencyInfo, readIdempotencyKey, withIdempotency } from '../../shared/items';
+import { idempotencyInfo, mapKeyedItems, withIdempotency } from '../../shared/items';
 
 export const description: INodeProperties[] = [
 	{
@@ -24,21 +24,14 @@ export const description: INodeProperties[] = [
 ];
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[], ledger: Ledger): Promise<INodeExecutionData[][]> {
-	const out: INodeExecutionData[] = [];
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		const item = items[itemIndex];
-		let key: string | undefined;
-		try {
-			key = readIdempotencyKey(this, itemIndex);
+	return [
+		await mapKeyedItems(this, items, async (key, item, itemIndex) => {
 			const reason = String(this.getNodeParameter('error', itemIndex, '') ?? '').trim() || 'marked failed';
 			const retryable = this.getNodeParameter('retryable', itemIndex, false) as boolean;
 			const record = retryable
 				? await ledger.markRetry(key, { error: reason, nextAttemptAt: ledger.now(), countAttempt: true })
 				: await ledger.markFailed(key, { error: reason, countAttempt: true });
-			out.push(withIdempotency(item, itemIndex, idempotencyInfo(key, record, retryable ? 'retry' : 'failed')));
-		} catch (error) {
-			out.push(failItemOrThrow(this, item, itemIndex, error as Error, key));
-		}
-	}
-	return [out];
+			return withIdempotency(item, itemIndex, idempotencyInfo(key, record, retryable ? 'retry' : 'failed'));
+		}),
+	];
 }

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import type { Ledger } from '../../shared/ledger/ledger';
-import { failItemOrThrow, idempotencyInfo, newCorrelationId, readIdempotencyKey, readReference, withIdempotency } from '../../shared/items';
+import { idempotencyInfo, mapKeyedItems, newCorrelationId, readReference, withIdempotency } from '../../shared/items';
 import { fingerprintOf } from '../../shared/ledger/fingerprint';
 import { ANY_FINGERPRINT } from '../../shared/ledger/types';
 
@@ -26,12 +26,8 @@ export const description: INodeProperties[] = [
 ];
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[], ledger: Ledger): Promise<INodeExecutionData[][]> {
-	const out: INodeExecutionData[] = [];
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		const item = items[itemIndex];
-		let key: string | undefined;
-		try {
-			key = readIdempotencyKey(this, itemIndex);
+	return [
+		await mapKeyedItems(this, items, async (key, item, itemIndex) => {
 			const erpId = this.getNodeParameter('erpId', itemIndex, '') as unknown;
 			const response = parseResponse(this.getNodeParameter('response', itemIndex, {}) as unknown);
 			const now = ledger.now();
@@ -49,12 +45,9 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 					updatedAt: now,
 				},
 			});
-			out.push(withIdempotency(item, itemIndex, idempotencyInfo(key, record, 'posted')));
-		} catch (error) {
-			out.push(failItemOrThrow(this, item, itemIndex, error as Error, key));
-		}
-	}
-	return [out];
+			return withIdempotency(item, itemIndex, idempotencyInfo(key, record, 'posted'));
+		}),
+	];
 }
 
 function parseResponse(value: unknown): IDataObject | undefined {
