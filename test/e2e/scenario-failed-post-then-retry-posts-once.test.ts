@@ -55,7 +55,10 @@ describeOnRuntimes(['2.41'], 'first post fails before commit, the sender retries
 	test('Dedupe Check: the retry posts the invoice, exactly once, and the sender gets its id', async () => {
 		const { delivery, count, reference } = await sendWithFirstPostFailing('retry-ours', `retry-ours-${version}`);
 		expect(count).toMatchObject({ inErp: 1, duplicates: 0, missing: 0 });
-		expect(delivery.attempts).toBeGreaterThanOrEqual(2);
+		// The first post really failed; Idempotent Invoice Post verifies and re-posts inside the same
+		// execution, so the sender may be answered on its first delivery or after its own retry.
+		expect(sandbox!.requestLog('generic').some((entry) => entry.method === 'POST' && entry.status === 500)).toBe(true);
+		expect(delivery.attempts).toBeGreaterThanOrEqual(1);
 		expect(delivery.status).toBe(200);
 		const stored = sandbox!.truth('generic').invoices.find((entry) => entry.reference === reference);
 		expect(delivery.body).toMatchObject({ status: 'success', invoiceId: stored!.id });
