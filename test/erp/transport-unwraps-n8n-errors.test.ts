@@ -110,3 +110,18 @@ describe('send', () => {
 		expect(classifyTransportFailure(result as never).outcome).toBe('retryable');
 	});
 });
+
+test("a throttled or failing OAuth2 token endpoint (EAUTH temporarily_unavailable) is retryable: nothing reached the ERP", async () => {
+	const { AuthError } = await import('@n8n/client-oauth2/dist/utils');
+	const throttled = new AuthError('The authorization server is currently unable to handle the request due to a temporary overloading or maintenance of the server.', {
+		error: 'temporarily_unavailable',
+	});
+	for (const error of [wrapped(throttled), throttled]) {
+		const result = unwrapRequestError(error);
+		expect(result).toMatchObject({ kind: 'failure', code: 'refused', sent: false });
+		expect(classifyTransportFailure(result as never).outcome).toBe('retryable');
+	}
+	// A rejected secret stays permanent: waiting cannot fix it.
+	const rejected = new AuthError('Client authentication failed (e.g., unknown client, no client authentication included, or unsupported authentication method).', { error: 'invalid_client' });
+	expect(classifyTransportFailure(unwrapRequestError(wrapped(rejected)) as never).outcome).toBe('permanent');
+});

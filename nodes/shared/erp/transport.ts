@@ -26,6 +26,7 @@ const FAILURE_TEXT: Record<TransportFailure['code'], string> = {
 	refused: 'The ERP could not be reached; nothing was sent',
 	other: 'The request to the ERP failed',
 };
+const TOKEN_UNAVAILABLE_TEXT = "The ERP's token endpoint is temporarily unavailable; nothing was sent";
 
 /**
  * The one place that does ERP HTTP: n8n applies the credential (`authenticate`), runs its
@@ -111,6 +112,7 @@ interface ErrorLike {
 	cause?: unknown;
 	errorResponse?: unknown;
 	context?: { data?: unknown };
+	body?: unknown;
 	description?: unknown;
 	response?: { status?: unknown; headers?: unknown; data?: unknown };
 }
@@ -154,6 +156,9 @@ export function unwrapRequestError(error: unknown): HttpResult {
 	const texts = layers.flatMap((layer) => [layer.message, ...(Array.isArray(layer.messages) ? layer.messages : [])]).filter(
 		(text): text is string => typeof text === 'string',
 	);
+	if (isTransientTokenError(layers, codes, texts)) {
+		return { kind: 'failure', code: 'refused', sent: false, message: TOKEN_UNAVAILABLE_TEXT };
+	}
 	const kind = failureKind(codes, texts);
 	const detail = codes.find((code) => /^E[A-Z_]+$/.test(code));
 	return {
@@ -175,6 +180,23 @@ function errorLayers(error: unknown): ErrorLike[] {
 		current = layer.cause ?? layer.errorResponse;
 	}
 	return layers;
+}
+
+/**
+ * RFC 6749 §5.2 errors a token endpoint gives when it is overloaded or down (Entra ID throttles with
+ * `temporarily_unavailable`). n8n's OAuth2 client throws them as EAUTH, sometimes with only the RFC's
+ * description left: nothing reached the ERP, so they are worth another try, unlike `invalid_client`.
+ */
+const TRANSIENT_TOKEN_ERRORS = new Set(['temporarily_unavailable', 'server_error']);
+const TRANSIENT_TOKEN_TEXT = /temporary overloading or maintenance|encountered an unexpected condition/i;
+
+function isTransientTokenError(layers: ErrorLike[], codes: string[], texts: string[]): boolean {
+	if (!codes.includes('EAUTH')) return false;
+	const named = layers.some((layer) => {
+		const body = layer.body as { error?: unknown } | undefined;
+		return typeof body?.error === 'string' && TRANSIENT_TOKEN_ERRORS.has(body.error);
+	});
+	return named || texts.some((text) => TRANSIENT_TOKEN_TEXT.test(text));
 }
 
 function failureKind(codes: string[], texts: string[]): TransportFailure['code'] {
