@@ -143,21 +143,28 @@ async function findDuplicates(fns: IExecuteFunctions, erp: Erp, options: VerifyO
 	return [out];
 }
 
-/** The ledger against the ERP over the range: matched | missingInErp | duplicatedInErp | unknownToLedger. */
+/**
+ * The ledger against the ERP over the range: matched | missingInErp | duplicatedInErp | unknownToLedger.
+ * The range is of invoice dates (what the ERP lists by); the ledger keeps no invoice date, so a record is
+ * matched by its reference whenever it was posted, and one whose reference the range does not hold is
+ * missing only when a lookup by reference finds it nowhere in the ERP (dated outside the range: not ours).
+ */
 async function reconcile(fns: IExecuteFunctions, erp: Erp, ledger: Ledger, options: VerifyOptions): Promise<INodeExecutionData[][]> {
 	const range = dateRange(options);
 	const erpInvoices = byReference(await requireListRange(fns, erp)(erp.ctx, range));
-	// The ledger keeps no invoice date: records seen or changed within the range stand for it.
-	const fromMs = DateTime.fromISO(range.from).toMillis();
-	const toMs = DateTime.fromISO(range.to).plus({ days: 1 }).toMillis();
-	const records = (await ledger.list({})).filter(
-		(record) => record.state !== 'FAILED' && ((record.updatedAt >= fromMs && record.updatedAt < toMs) || (record.firstSeenAt >= fromMs && record.firstSeenAt < toMs)),
-	);
+	// Only what may carry a date in the range can be missing from it: records seen since the range began.
+	const fromMs = DateTime.fromISO(range.from, { zone: 'utc' }).toMillis();
+	const records = (await ledger.list({})).filter((record) => record.state !== 'FAILED');
+	const candidates = records.filter((record) => !erpInvoices.has(record.reference) && Math.max(record.firstSeenAt, record.updatedAt) >= fromMs);
+	const elsewhere = await lookUp(erp, candidates.map((record) => record.reference), options.lookbackDays ?? 90, options.concurrency ?? 4);
 	const out: INodeExecutionData[] = [];
 	const seen = new Set<string>();
 	for (const record of records) {
+		const inRange = erpInvoices.get(record.reference);
+		const held = inRange ?? elsewhere.get(record.reference);
+		// Held by the ERP but dated outside the range, or not a candidate at all: not this range's business.
+		if (held === undefined || (!inRange && held.length > 0)) continue;
 		seen.add(record.reference);
-		const held = erpInvoices.get(record.reference) ?? [];
 		const status = held.length === 0 ? 'missingInErp' : held.length > 1 ? 'duplicatedInErp' : 'matched';
 		out.push({
 			json: {
