@@ -125,3 +125,14 @@ test("a throttled or failing OAuth2 token endpoint (EAUTH temporarily_unavailabl
 	const rejected = new AuthError('Client authentication failed (e.g., unknown client, no client authentication included, or unsupported authentication method).', { error: 'invalid_client' });
 	expect(classifyTransportFailure(unwrapRequestError(wrapped(rejected)) as never).outcome).toBe('permanent');
 });
+
+test('a refused credential at the token endpoint says so, and is permanent on every ERP', async () => {
+	const { AuthError } = await import('@n8n/client-oauth2/dist/utils');
+	const { classifyFreeAgent } = await import('../../nodes/shared/erp/freeAgent/classify');
+	const { classifyErply } = await import('../../nodes/shared/erp/erply/classify');
+	const revoked = new AuthError('The provided authorization grant (e.g., authorization code, resource owner credentials) or refresh token is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.', { error: 'invalid_grant' });
+	const result = unwrapRequestError(wrapped(revoked));
+	expect(result).toMatchObject({ kind: 'failure', sent: false, message: expect.stringContaining('refused the credential') });
+	expect(classifyFreeAgent(result).outcome).toBe('permanent');
+	expect(classifyErply(result).outcome).toBe('permanent');
+});

@@ -27,6 +27,7 @@ const FAILURE_TEXT: Record<TransportFailure['code'], string> = {
 	other: 'The request to the ERP failed',
 };
 const TOKEN_UNAVAILABLE_TEXT = "The ERP's token endpoint is temporarily unavailable; nothing was sent";
+const TOKEN_REFUSED_TEXT = "The ERP's token endpoint refused the credential; nothing was sent — fix or reconnect the credential";
 
 /**
  * The one place that does ERP HTTP: n8n applies the credential (`authenticate`), runs its
@@ -160,6 +161,10 @@ export function unwrapRequestError(error: unknown): HttpResult {
 		return { kind: 'failure', code: 'refused', sent: false, message: TOKEN_UNAVAILABLE_TEXT };
 	}
 	const kind = failureKind(codes, texts);
+	if (kind === 'other' && codes.includes('EAUTH')) {
+		// The token endpoint refused the credential (invalid_client, invalid_grant: a wrong secret, a revoked refresh token).
+		return { kind: 'failure', code: 'other', sent: false, message: `${TOKEN_REFUSED_TEXT}: ${firstSafeText(texts)}` };
+	}
 	const detail = codes.find((code) => /^E[A-Z_]+$/.test(code));
 	return {
 		kind: 'failure',

@@ -13,6 +13,7 @@ import {
 	type PostAttempt,
 	type PostResult,
 } from '../types';
+import { isTransientFailure } from '../transport';
 import { buildBatchBody, multipartBoundary, parseBatchResponse, type BatchRequestPart } from './batch';
 import { dataverseRecord, vendorAccountOf } from './body';
 import { classifyDataverse } from './classify';
@@ -116,7 +117,7 @@ async function readAllPages(ctx: ErpContext, firstUrl: string, what: string): Pr
 			timeoutMs: ctx.requestTimeoutMs,
 		});
 		if (answer.kind === 'failure') {
-			throw new ErpLookupError(`Dataverse ${what} failed (${answer.code}): ${answer.message}`, true);
+			throw new ErpLookupError(`Dataverse ${what} failed (${answer.code}): ${answer.message}`, isTransientFailure(answer));
 		}
 		if (answer.status !== 200) {
 			const { code, message } = odataError(answer.body);

@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import type { IDataObject } from 'n8n-workflow';
 
 import { ErpLookupError, type ErpAdapter, type ErpContext, type FoundInvoice, type LookupHint } from '../types';
+import { isTransientFailure } from '../transport';
 import { toSaveSalesDocumentForm } from './body';
 import {
 	classifyErply,
@@ -51,7 +52,7 @@ async function getSalesDocuments(ctx: ErpContext, filter: Record<string, string>
 		}
 		const { result } = call;
 		if (result.kind === 'failure') {
-			throw new ErpLookupError(`Erply getSalesDocuments failed (${result.code}): ${result.message}`, true);
+			throw new ErpLookupError(`Erply getSalesDocuments failed (${result.code}): ${result.message}`, isTransientFailure(result));
 		}
 		const parsed = result.status === 200 ? parseErplyBody(result.body) : undefined;
 		if (!parsed) {

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 
 import type { HttpResult, PostResult } from '../types';
+import { classifyTransportFailure } from '../transport';
 import { parseErplyBody } from './endpoint';
 
 /** Erply's own words for the codes the package acts on (learn-api.erply.com, "Error codes"). */
@@ -57,9 +58,10 @@ export function startOfNextHour(): number {
 /** Reduce an answer to `saveSalesDocument` to an outcome (ERP-FACTS §4). */
 export function classifyErply(result: HttpResult): PostResult {
 	if (result.kind === 'failure') {
-		return result.sent
-			? { outcome: 'ambiguous', message: `Erply did not answer (${result.code}): ${result.message}` }
-			: { outcome: 'retryable', message: `Erply unreachable (${result.code}): ${result.message}` };
+		// The shared rule: a timeout or reset is ambiguous, a refused connection retryable, and a failure
+		// before anything was sent (a rejected or revoked credential) permanent — waiting cannot fix it.
+		const transport = classifyTransportFailure(result);
+		return { ...transport, message: `Erply: ${transport.message}` };
 	}
 	const httpStatus = result.status;
 	if (httpStatus === 429) {

@@ -10,6 +10,7 @@ import {
 	type HttpResult,
 	type PostResult,
 } from '../types';
+import { isTransientFailure } from '../transport';
 import { toFreeAgentInvoice, freeAgentContactUrl } from './body';
 import { classifyFreeAgent, freeAgentErrorMessage } from './classify';
 import { freeAgentBaseUrl } from './hosts';
@@ -38,7 +39,7 @@ export function nextPageUrl(linkHeader: string | undefined): string | undefined 
 
 function lookupFailure(result: HttpResult): ErpLookupError {
 	if (result.kind === 'failure') {
-		return new ErpLookupError(`FreeAgent invoice list failed (${result.code}): ${result.message}`, true);
+		return new ErpLookupError(`FreeAgent invoice list failed (${result.code}): ${result.message}`, isTransientFailure(result));
 	}
 	const message = freeAgentErrorMessage(result.body) ?? `HTTP ${result.status}`;
 	const retryable = result.status === 429 || result.status >= 500;

@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { HttpResponse, HttpResult, PostResult } from '../types';
+import { classifyTransportFailure } from '../transport';
 
 /**
  * FreeAgent's wording for a duplicate reference is unverified ("Reference has already been
@@ -45,9 +46,10 @@ export function classifyFreeAgent(
 	referenceTakenPattern: string = DEFAULT_REFERENCE_TAKEN_PATTERN,
 ): PostResult {
 	if (result.kind === 'failure') {
-		return result.sent
-			? { outcome: 'ambiguous', message: `FreeAgent did not answer (${result.code}): ${result.message}` }
-			: { outcome: 'retryable', message: `FreeAgent unreachable (${result.code}): ${result.message}` };
+		// The shared rule: a timeout or reset is ambiguous, a refused connection retryable, and a failure
+		// before anything was sent (a rejected or revoked credential) permanent — waiting cannot fix it.
+		const transport = classifyTransportFailure(result);
+		return { ...transport, message: `FreeAgent: ${transport.message}` };
 	}
 	const { status } = result;
 	const message = freeAgentErrorMessage(result.body);
