@@ -315,6 +315,8 @@ async function rateLimits(part: PartResult, sandbox: Sandbox, credentials: Insta
 		const section = `Rate-limited: ${spec.name}`;
 		sandbox.setFaults(spec.sandboxErp, spec.faults as never);
 		sandbox.reset(spec.sandboxErp);
+		// A reset forgets FreeAgent's tokens too, refresh token included: connect the account again, as a user would.
+		if (spec.sandboxErp === 'freeagent') credentials.stored.set('freeAgentOAuth2Api', (await connectFreeAgent(sandbox.urls.freeagent)) as unknown as ICredentialDataDecryptedObject);
 		const invoices = benchInvoices(spec.count, `RL-${spec.sandboxErp}`);
 		const run = await postThroughNode(credentials, spec.connection, invoices, { concurrency: spec.concurrency, batchSize: 1, maxAttempts: 50, maxDelayMs: 60_000 });
 		const truth = truthOf(sandbox, spec.sandboxErp, invoices);

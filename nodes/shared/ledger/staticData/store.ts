@@ -11,7 +11,7 @@ import {
 	type ListFilter,
 	type ReplaceResult,
 } from '../types';
-import { COMPACT_LAYOUT, decodeRecord, encodeRecord } from './compact';
+import { COMPACT_LAYOUT, decodeRecord, encodeRecord, type CompactRecord } from './compact';
 import { currentProcessId, type LedgerTable, type PersistedLedger } from './registry';
 
 /** Where the ledgers sit in the workflow's `global` static data (keyed by ledger name, never node name). */
@@ -43,7 +43,10 @@ export class StaticDataLedgerStore implements LedgerStore {
 			if (!incoming) continue;
 			const known = records.get(key);
 			if (known && !isNewer(incoming, known)) continue;
-			this.put(incoming);
+			// The record was just decoded (no caller holds it) and the tuple is in this layout: adopt both
+			// as they are — a restart loads every record, so it must not clone and re-encode each one.
+			if (known) records.delete(key);
+			this.put(incoming, tuple as CompactRecord);
 			merged++;
 		}
 		return { merged };
@@ -143,12 +146,13 @@ export class StaticDataLedgerStore implements LedgerStore {
 		return table.records.values();
 	}
 
-	private put(record: LedgerRecord): void {
+	/** `decoded`: the record came from this very tuple and nobody else holds it (load). */
+	private put(record: LedgerRecord, decoded?: CompactRecord): void {
 		const table = this.table;
 		if (record.updatedAt < table.newestUpdatedAt) table.ordered = false;
 		else table.newestUpdatedAt = record.updatedAt;
-		table.records.set(record.key, cloneRecord(record));
-		this.table.persisted.r[record.key] = encodeRecord(record);
+		table.records.set(record.key, decoded ? record : cloneRecord(record));
+		table.persisted.r[record.key] = decoded ?? encodeRecord(record);
 		this.dirty = true;
 	}
 
