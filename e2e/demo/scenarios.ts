@@ -1,6 +1,7 @@
 /**
  * The five seed scenarios as deliveries a sender makes and faults the ERP has on. Each runs twice: through
- * our nodes and through n8n's own approach (HTTP Request + Remove Duplicates v2), on the same sandbox ERP.
+ * our nodes (the seed's template, e2e/demo/templates.ts) and through n8n's own approach (HTTP Request +
+ * Remove Duplicates v2, on the sandbox's generic REST ERP).
  */
 import type { FaultConfig } from '../../sandbox';
 import { type Delivery, type DeliveredInvoice, deliver, inParallel, invoice } from './harness';
@@ -11,8 +12,11 @@ export interface SeedScenario {
 	/** The ERP the seed is about (the sandbox stands in with the generic ERP while the Post node is unbuilt). */
 	erp: string;
 	faults: FaultConfig;
-	/** Sends the scenario's deliveries to `url`; returns every invoice sent and the last answer per delivery. */
-	run(url: string, runId: string): Promise<{ invoices: DeliveredInvoice[]; deliveries: Delivery[] }>;
+	/**
+	 * Sends the scenario's deliveries to `url`; returns every invoice sent and the last answer per delivery.
+	 * `shape` turns an invoice into the body a receiver expects (e.g. the Mendix template's transactionId).
+	 */
+	run(url: string, runId: string, shape?: (invoice: DeliveredInvoice) => object): Promise<{ invoices: DeliveredInvoice[]; deliveries: Delivery[] }>;
 }
 
 const range = (count: number) => Array.from({ length: count }, (_, index) => index + 1);
@@ -20,6 +24,7 @@ const range = (count: number) => Array.from({ length: count }, (_, index) => ind
 const once = { maxAttempts: 1 };
 /** What a webhook sender does: retries a 5xx or no answer, bounded. */
 const robot = { maxAttempts: 20, retryDelayMs: 300 };
+const same = (invoice: DeliveredInvoice): object => invoice;
 
 export const SEED_SCENARIOS: SeedScenario[] = [
 	{
@@ -27,16 +32,16 @@ export const SEED_SCENARIOS: SeedScenario[] = [
 		title: 'Infor AR batch of 50: 500 at invoice 37, the whole batch retried',
 		erp: 'inforIcs',
 		faults: { latencyMs: 30, schedule: [{ write: 37, fault: 'failBeforeCommit' }] },
-		async run(url, runId) {
+		async run(url, runId, shape = same) {
 			const invoices = range(50).map((n) => invoice(runId, n));
 			const deliveries: Delivery[] = [];
 			// The batch stops at its first failure; then the job re-sends the whole batch, as the seed did.
 			for (const body of invoices) {
-				const delivery = await deliver(url, body, once);
+				const delivery = await deliver(url, shape(body), once);
 				deliveries.push(delivery);
 				if (delivery.status < 200 || delivery.status >= 300) break;
 			}
-			for (const body of invoices) deliveries.push(await deliver(url, body, once));
+			for (const body of invoices) deliveries.push(await deliver(url, shape(body), once));
 			return { invoices, deliveries };
 		},
 	},
@@ -45,10 +50,10 @@ export const SEED_SCENARIOS: SeedScenario[] = [
 		title: 'Dataverse batch of 50 carrying 3 duplicates',
 		erp: 'dynamics365',
 		faults: { latencyMs: 30 },
-		async run(url, runId) {
+		async run(url, runId, shape = same) {
 			const invoices = range(50).map((n) => invoice(runId, n));
 			const batch = [...invoices.slice(0, 20), invoices[3], ...invoices.slice(20, 40), invoices[11], ...invoices.slice(40), invoices[27]];
-			const deliveries = await inParallel(batch, 4, (body) => deliver(url, body, robot));
+			const deliveries = await inParallel(batch, 4, (body) => deliver(url, shape(body), robot));
 			return { invoices, deliveries };
 		},
 	},
@@ -57,12 +62,12 @@ export const SEED_SCENARIOS: SeedScenario[] = [
 		title: 'Mendix callbacks: an RPA robot delivers each of 20 invoices 5 times at once',
 		erp: 'mendix',
 		faults: { latencyMs: 150 },
-		async run(url, runId) {
+		async run(url, runId, shape = same) {
 			const invoices = range(20).map((n) => invoice(runId, n));
 			const deliveries = await inParallel(
 				invoices.flatMap((body) => range(5).map(() => body)),
 				25,
-				(body) => deliver(url, body, robot),
+				(body) => deliver(url, shape(body), robot),
 			);
 			return { invoices, deliveries };
 		},
@@ -72,9 +77,9 @@ export const SEED_SCENARIOS: SeedScenario[] = [
 		title: 'FreeAgent: 30 concurrent posts, 1 in 5 answers lost after the commit (reset)',
 		erp: 'freeAgent',
 		faults: { latencyMs: 50, commitThenTimeout: 0.2, commitThenTimeoutMode: 'reset' },
-		async run(url, runId) {
+		async run(url, runId, shape = same) {
 			const invoices = range(30).map((n) => invoice(runId, n));
-			const deliveries = await inParallel(invoices, 10, (body) => deliver(url, body, robot));
+			const deliveries = await inParallel(invoices, 10, (body) => deliver(url, shape(body), robot));
 			return { invoices, deliveries };
 		},
 	},
@@ -83,12 +88,12 @@ export const SEED_SCENARIOS: SeedScenario[] = [
 		title: 'Erply: each of 20 invoices sent twice at the same moment',
 		erp: 'erply',
 		faults: { latencyMs: 100 },
-		async run(url, runId) {
+		async run(url, runId, shape = same) {
 			const invoices = range(20).map((n) => invoice(runId, n));
 			const deliveries = await inParallel(
 				invoices.flatMap((body) => [body, body]),
 				10,
-				(body) => deliver(url, body, robot),
+				(body) => deliver(url, shape(body), robot),
 			);
 			return { invoices, deliveries };
 		},
