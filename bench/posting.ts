@@ -320,7 +320,8 @@ async function rateLimits(part: PartResult, sandbox: Sandbox, credentials: Insta
 		const invoices = benchInvoices(spec.count, `RL-${spec.sandboxErp}`);
 		const run = await postThroughNode(credentials, spec.connection, invoices, { concurrency: spec.concurrency, batchSize: 1, maxAttempts: 50, maxDelayMs: 60_000 });
 		const truth = truthOf(sandbox, spec.sandboxErp, invoices);
-		const log = sandbox.requestLog(spec.sandboxErp).filter((entry) => entry.method === 'POST' && !entry.path.includes('token'));
+		// Creates are POSTs, or PATCHes on Dataverse's alternate key.
+		const log = sandbox.requestLog(spec.sandboxErp).filter((entry) => (entry.method === 'POST' || entry.method === 'PATCH') && !entry.path.includes('token'));
 		const throttled = sandbox.requestLog(spec.sandboxErp).filter((entry) => entry.status === 429).length;
 		const createdTimes = log.filter((entry) => entry.status >= 200 && entry.status < 300).map((entry) => entry.wallTime);
 		const afterBurst = createdTimes.slice(spec.limit);

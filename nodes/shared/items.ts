@@ -19,17 +19,40 @@ export class ItemInputError extends Error {
 	}
 }
 
-export function readIdempotencyKey(fns: IExecuteFunctions, itemIndex: number): string {
+/** `={{ $json.field }}`: what the key and reference parameters are by default. */
+const SINGLE_FIELD_EXPRESSION = /^=\{\{\s*\$json\.([A-Za-z_$][\w$]*)\s*\}\}$/;
+
+/**
+ * A per-item parameter. One that only reads a field of the item (the defaults) is read directly:
+ * n8n's expression engine builds a data proxy for every evaluation (~80 µs), which for 2,000
+ * invoices held the first post back by more than half a second. Anything else n8n evaluates.
+ */
+export function itemParameter(fns: IExecuteFunctions, name: string, itemIndex: number): unknown {
+	const raw = fns.getNodeParameter(name, itemIndex, '', { rawExpressions: true }) as unknown;
+	const field = typeof raw === 'string' ? SINGLE_FIELD_EXPRESSION.exec(raw)?.[1] : undefined;
+	if (field !== undefined) {
+		const item = fns.getInputData()[itemIndex];
+		if (item) return item.json[field];
+	}
+	return fns.getNodeParameter(name, itemIndex, '') as unknown;
+}
+
+/** The idempotencyKey parameter of an item, as given (validateKey checks it); an expression that fails names the item. */
+export function readKeyParameter(fns: IExecuteFunctions, itemIndex: number): unknown {
 	let value: unknown;
 	let evaluationProblem: string | undefined;
 	try {
-		value = fns.getNodeParameter('idempotencyKey', itemIndex, '');
+		value = itemParameter(fns, 'idempotencyKey', itemIndex);
 	} catch (error) {
 		evaluationProblem = (error as Error).message;
 	}
 	// Thrown outside the catch: callers turn ItemInputError into n8n's NodeOperationError (failItemOrThrow).
 	if (evaluationProblem !== undefined) throw new ItemInputError(itemIndex, 'idempotencyKey', `could not be evaluated: ${evaluationProblem}`);
-	return validateKey(value, itemIndex);
+	return value;
+}
+
+export function readIdempotencyKey(fns: IExecuteFunctions, itemIndex: number): string {
+	return validateKey(readKeyParameter(fns, itemIndex), itemIndex);
 }
 
 export function validateKey(value: unknown, itemIndex: number): string {
@@ -71,7 +94,7 @@ export function deriveReference(key: string): string {
 }
 
 export function readReference(fns: IExecuteFunctions, itemIndex: number, key: string): string {
-	const value = fns.getNodeParameter('reference', itemIndex, '') as unknown;
+	const value = itemParameter(fns, 'reference', itemIndex);
 	const reference = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
 	return reference === '' ? deriveReference(key) : reference;
 }

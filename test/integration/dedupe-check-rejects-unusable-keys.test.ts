@@ -28,6 +28,18 @@ describe('Dedupe Check › an unusable idempotency key is a clear per-item error
 		expect(delivery.info(OUT.new)).toEqual([expect.objectContaining({ key: '4217' })]);
 	});
 
+	it('reads a key given as {{ $json.field }} exactly as n8n evaluates any other expression of it', async () => {
+		// `$json.key` is read from the item directly (items.ts: itemParameter); `$json["key"]` goes through n8n's engine.
+		const input: IDataObject[] = [{ key: 4217 }, { key: '  INV-7  ' }, { key: 'Ærø-№5' }, { key: 'INV-7' }];
+		const direct = await deliver(checkAndReserve, input);
+		clearRegistry();
+		const evaluated = await deliver(dedupeWorkflow({ operation: 'checkAndReserve', idempotencyKey: '={{ $json["key"] }}' }), input);
+		for (const output of [OUT.new, OUT.duplicate, OUT.inProgress, OUT.conflict]) {
+			expect(direct.info(output).map((info) => info.key)).toEqual(evaluated.info(output).map((info) => info.key));
+		}
+		expect(direct.info(OUT.new).map((info) => info.key)).toEqual(['4217', 'INV-7', 'Ærø-№5']);
+	});
+
 	it('accepts a key of exactly 512 characters', async () => {
 		expect((await deliver(checkAndReserve, [{ key: 'K'.repeat(512) }])).out(OUT.new)).toHaveLength(1);
 	});

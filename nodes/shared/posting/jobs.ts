@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { fingerprintOf } from '../ledger/fingerprint';
-import { deriveReference, readIdempotencyKey, readReference, validateKey } from '../items';
+import { deriveReference, readKeyParameter, readReference, validateKey } from '../items';
 import type { ErpCapabilities } from '../erp/types';
 import type { PostingJob } from './engine';
 import { toCanonicalInvoice } from './invoice';
@@ -54,9 +54,9 @@ export function readInvoiceEntries(
 			entryOf(entries.length, itemIndex, item.json, requiredFields, validate, () => {
 				const carried = item.json.idempotency as IDataObject | undefined;
 				// A Dedupe Check before us already holds the key when the parameter gives none.
-				const fromParameter = fns.getNodeParameter('idempotencyKey', itemIndex, '') as unknown;
+				const fromParameter = readKeyParameter(fns, itemIndex);
 				const useCarried = (fromParameter === '' || fromParameter === undefined || fromParameter === null) && typeof carried?.key === 'string';
-				const key = useCarried ? validateKey(carried.key, itemIndex) : readIdempotencyKey(fns, itemIndex);
+				const key = validateKey(useCarried ? carried.key : fromParameter, itemIndex);
 				const given = readReference(fns, itemIndex, key);
 				const reference = given === deriveReference(key) && typeof carried?.reference === 'string' && carried.reference ? carried.reference : given;
 				const adopt = carried?.key === key && typeof carried.correlationId === 'string' ? carried.correlationId : undefined;
