@@ -139,8 +139,9 @@ export const SEED_TEMPLATES: SeedTemplate[] = [
 		erp: 'infor',
 		erpLabel: 'Infor ICS AR simulator',
 		credentialType: 'inforIonApi',
-		// The template posts batches of 15 (one write each): the third batch (invoices 31–45) dies at its
-		// 7th invoice, i.e. invoice 37, with 31–36 committed: the seed's 500.
+		// The template posts batches of 15, one write each, up to 4 at once: the third batch call to arrive
+		// dies at its 7th invoice with the ones before it committed (invoice 37 when the batches arrive in
+		// order) and answers 500 with the partial results: the seed's failure.
 		faults: (scenario) => ({
 			latencyMs: scenario.faults.latencyMs,
 			schedule: [{ write: 3, fault: 'failMidBatch' }],
