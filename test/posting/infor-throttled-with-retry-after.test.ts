@@ -33,4 +33,23 @@ describe('Infor: the gateway answers 429 with Retry-After', () => {
 		expect(truth.invoices).toHaveLength(3);
 		expect(truth.duplicates).toEqual([]);
 	});
+
+	it('holds the invoices not yet sent too: nothing reaches the gateway until Retry-After has passed', async () => {
+		clearRegistry();
+		sandbox.reset('infor');
+		sandbox.setFaults('infor', { schedule: [{ write: 2, fault: 'throttle' }], retryAfterSeconds: 1 });
+		const run = await runWorkflow({
+			workflow: postWorkflow('inforIcs', 'inforIonApi', { batchSize: 1, concurrency: 2, initialDelayMs: 10, maxDelayMs: 50 }),
+			input: invoices(8),
+			credentials: inforCredentials(sandbox),
+		});
+		expect(routed(run).posted).toHaveLength(8);
+		const creates = sandbox.requestLog('infor').filter((entry) => entry.method === 'POST' && entry.path.endsWith('/invoices'));
+		const throttled = creates.find((entry) => entry.status === 429)!;
+		// At most the one create already in flight beside it; no new one starts inside the wait.
+		const duringTheWait = creates.filter((entry) => entry.wallTime > throttled.wallTime && entry.wallTime < throttled.wallTime + 1000);
+		expect(duringTheWait.length).toBeLessThanOrEqual(1);
+		expect(creates.filter((entry) => entry.status === 429)).toHaveLength(1);
+		expect(sandbox.truth('infor').invoices).toHaveLength(8);
+	});
 });
