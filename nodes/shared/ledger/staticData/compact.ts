@@ -37,32 +37,50 @@ export function encodeRecord(record: LedgerRecord): CompactRecord {
 	return tuple;
 }
 
-/** Undefined when the tuple is not one this layout wrote (a corrupt blob must not crash a run, nor poison the ledger). */
+export const STATE = 0;
+export const VERSION = 8;
+
+/** Whether the tuple is one this layout wrote (a corrupt blob must not crash a run, nor poison the ledger). */
+export function isValidTuple(tuple: unknown): tuple is CompactRecord {
+	if (!Array.isArray(tuple) || tuple.length < 9) return false;
+	const stateIndex = tuple[STATE] as unknown;
+	if (!Number.isInteger(stateIndex) || LEDGER_STATES[stateIndex as number] === undefined) return false;
+	if (typeof tuple[1] !== 'string' || typeof tuple[2] !== 'string') return false;
+	return isFiniteNumber(tuple[6]) && isFiniteNumber(tuple[7]) && isFiniteNumber(tuple[VERSION]);
+}
+
+export function updatedAtOf(tuple: CompactRecord): number {
+	return (tuple[6] as number) + (tuple[7] as number);
+}
+
+/** Undefined when the tuple is not one this layout wrote. */
 export function decodeRecord(key: string, tuple: unknown): LedgerRecord | undefined {
-	if (!Array.isArray(tuple) || tuple.length < 9) return undefined;
-	const [stateIndex, fingerprint, reference, , attempts, correlationId, firstSeenAt, updatedDelta, version] = tuple as unknown[];
-	const state = Number.isInteger(stateIndex) ? LEDGER_STATES[stateIndex as number] : undefined;
-	if (!state || typeof fingerprint !== 'string' || typeof reference !== 'string') return undefined;
-	if (!isFiniteNumber(firstSeenAt) || !isFiniteNumber(updatedDelta) || !isFiniteNumber(version)) return undefined;
+	// Index access, no destructuring or closures: reads decode on every get.
+	if (!isValidTuple(tuple)) return undefined;
+	const firstSeenAt = tuple[6] as number;
 	const record: LedgerRecord = {
 		key,
-		state,
-		fingerprint,
-		reference,
-		attempts: Number(attempts) || 0,
-		correlationId: String(correlationId),
+		state: LEDGER_STATES[tuple[STATE] as number],
+		fingerprint: tuple[1] as string,
+		reference: tuple[2] as string,
+		attempts: Number(tuple[4]) || 0,
+		correlationId: String(tuple[5]),
 		firstSeenAt,
-		updatedAt: firstSeenAt + updatedDelta,
-		version,
+		updatedAt: firstSeenAt + (tuple[7] as number),
+		version: tuple[VERSION] as number,
 	};
-	const optional = (index: number) => (tuple[index] === 0 || tuple[index] === undefined || tuple[index] === null ? undefined : tuple[index]);
-	if (optional(3) !== undefined) record.erpId = String(tuple[3]);
-	if (optional(9) !== undefined) record.latencyMs = Number(tuple[9]);
-	if (optional(10) !== undefined) record.leaseUntil = Number(tuple[10]);
-	if (optional(11) !== undefined) record.nextAttemptAt = Number(tuple[11]);
-	if (optional(12) !== undefined) record.error = String(tuple[12]);
-	if (typeof optional(13) === 'object') record.response = tuple[13] as IDataObject;
+	if (isPresent(tuple[3])) record.erpId = String(tuple[3]);
+	if (isPresent(tuple[9])) record.latencyMs = Number(tuple[9]);
+	if (isPresent(tuple[10])) record.leaseUntil = Number(tuple[10]);
+	if (isPresent(tuple[11])) record.nextAttemptAt = Number(tuple[11]);
+	if (isPresent(tuple[12])) record.error = String(tuple[12]);
+	if (isPresent(tuple[13]) && typeof tuple[13] === 'object') record.response = tuple[13] as IDataObject;
 	return record;
+}
+
+/** Absent fields are written as 0 (or trimmed off the end). */
+function isPresent(value: unknown): boolean {
+	return value !== 0 && value !== undefined && value !== null;
 }
 
 function isFiniteNumber(value: unknown): value is number {

@@ -1,6 +1,5 @@
 import { randomUUID } from 'crypto';
 
-import type { LedgerRecord } from '../types';
 import { COMPACT_LAYOUT, type CompactRecord } from './compact';
 
 /**
@@ -9,8 +8,12 @@ import { COMPACT_LAYOUT, type CompactRecord } from './compact';
  * data, is the source of truth while the process lives; static data is its durable copy.
  */
 export interface LedgerTable {
-	/** Kept in `updatedAt` order (every write re-inserts at the end): eviction walks from the oldest. */
-	records: Map<string, LedgerRecord>;
+	/**
+	 * Each record in its compact form only (decoded on read: half the heap, and a restart loads without
+	 * building 50k objects), kept in `updatedAt` order (every write re-inserts at the end): eviction
+	 * walks from the oldest. The same tuples are the persisted form's.
+	 */
+	records: Map<string, CompactRecord>;
 	/**
 	 * The persisted form, kept current on every write (O(1) each). Executions hand n8n this very
 	 * object as their static data, and n8n serialises it when it saves, after the execution: so

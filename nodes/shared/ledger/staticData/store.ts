@@ -2,6 +2,7 @@ import cloneDeep from 'lodash/cloneDeep';
 import type { IDataObject } from 'n8n-workflow';
 
 import {
+	LEDGER_STATES,
 	TERMINAL_STATES,
 	type EvictionPolicy,
 	type EvictionReport,
@@ -11,7 +12,7 @@ import {
 	type ListFilter,
 	type ReplaceResult,
 } from '../types';
-import { COMPACT_LAYOUT, decodeRecord, encodeRecord, type CompactRecord } from './compact';
+import { COMPACT_LAYOUT, decodeRecord, encodeRecord, isValidTuple, STATE, updatedAtOf, VERSION, type CompactRecord } from './compact';
 import { currentProcessId, type LedgerTable, type PersistedLedger } from './registry';
 
 /** Where the ledgers sit in the workflow's `global` static data (keyed by ledger name, never node name). */
@@ -38,64 +39,68 @@ export class StaticDataLedgerStore implements LedgerStore {
 		if (!persisted || persisted.p === currentProcessId()) return { merged: 0 };
 		const records = this.table.records;
 		let merged = 0;
-		for (const [key, tuple] of Object.entries(persisted.r)) {
-			const incoming = decodeRecord(key, tuple);
-			if (!incoming) continue;
+		const persistedRecords = persisted.r;
+		// Keys, not entries: a pair array per record cost a restart of 50k records ~20 ms.
+		for (const key of Object.keys(persistedRecords)) {
+			const tuple = persistedRecords[key];
+			if (!isValidTuple(tuple)) continue;
 			const known = records.get(key);
-			if (known && !isNewer(incoming, known)) continue;
-			// The record was just decoded (no caller holds it) and the tuple is in this layout: adopt both
-			// as they are — a restart loads every record, so it must not clone and re-encode each one.
+			if (known && !isNewerTuple(tuple, known)) continue;
+			// Copied, and a stored response deep-copied: n8n hands static data over wrapped in proxies tied
+			// to the execution's whole snapshot, and none of them may stay in the registry.
+			const copy = tuple.slice();
+			if (typeof copy[13] === 'object' && copy[13] !== null) copy[13] = cloneDeep(copy[13]);
 			if (known) records.delete(key);
-			this.put(incoming, tuple as CompactRecord);
+			this.putTuple(key, copy);
 			merged++;
 		}
 		return { merged };
 	}
 
 	async get(key: string): Promise<LedgerRecord | undefined> {
-		return cloneRecord(this.table.records.get(key));
+		return this.read(key);
 	}
 
 	async getMany(keys: string[]): Promise<Map<string, LedgerRecord>> {
 		const found = new Map<string, LedgerRecord>();
 		for (const key of keys) {
-			const record = this.table.records.get(key);
-			if (record) found.set(key, cloneRecord(record));
+			const record = this.read(key);
+			if (record) found.set(key, record);
 		}
 		return found;
 	}
 
 	async insert(record: LedgerRecord): Promise<InsertResult> {
-		const existing = this.table.records.get(record.key);
-		if (existing) return { ok: false, existing: cloneRecord(existing) };
+		const existing = this.read(record.key);
+		if (existing) return { ok: false, existing };
 		this.put(record);
 		return { ok: true };
 	}
 
 	async replace(next: LedgerRecord, expectedVersion: number): Promise<ReplaceResult> {
-		const records = this.table.records;
-		const current = records.get(next.key);
-		if (!current || current.version !== expectedVersion) return { ok: false, current: cloneRecord(current) };
+		const current = this.table.records.get(next.key);
+		if (!current || current[VERSION] !== expectedVersion) return { ok: false, current: this.read(next.key) };
 		// Re-insert at the end: the Map stays in updatedAt order.
-		records.delete(next.key);
+		this.table.records.delete(next.key);
 		this.put(next);
 		return { ok: true };
 	}
 
 	async delete(key: string, expectedVersion?: number): Promise<boolean> {
 		const current = this.table.records.get(key);
-		if (!current || (expectedVersion !== undefined && current.version !== expectedVersion)) return false;
+		if (!current || (expectedVersion !== undefined && current[VERSION] !== expectedVersion)) return false;
 		this.remove(key);
 		return true;
 	}
 
 	async list(filter: ListFilter): Promise<LedgerRecord[]> {
-		const states = filter.states ? new Set(filter.states) : undefined;
+		const states = filter.states ? new Set(filter.states.map((state) => LEDGER_STATES.indexOf(state))) : undefined;
 		const found: LedgerRecord[] = [];
-		for (const record of this.oldestFirst()) {
-			if (states && !states.has(record.state)) continue;
-			if (filter.updatedBefore !== undefined && record.updatedAt >= filter.updatedBefore) continue;
-			found.push(cloneRecord(record));
+		for (const [key, tuple] of this.oldestFirst()) {
+			if (states && !states.has(tuple[STATE] as number)) continue;
+			if (filter.updatedBefore !== undefined && updatedAtOf(tuple) >= filter.updatedBefore) continue;
+			const record = this.read(key);
+			if (record) found.push(record);
 			if (filter.limit !== undefined && found.length >= filter.limit) break;
 		}
 		return found;
@@ -110,11 +115,11 @@ export class StaticDataLedgerStore implements LedgerStore {
 		const expiredBefore = now - policy.ttlMs;
 		let evicted = 0;
 		// Oldest first (Map order = updatedAt order): expired terminal records, then the size bound.
-		for (const record of this.oldestFirst()) {
+		for (const [key, tuple] of this.oldestFirst()) {
 			const overBound = records.size > policy.maxRecords;
-			if (record.updatedAt >= expiredBefore && !overBound) break;
-			if (!TERMINAL_STATES.has(record.state)) continue;
-			this.remove(record.key);
+			if (updatedAtOf(tuple) >= expiredBefore && !overBound) break;
+			if (!TERMINAL_STATES.has(LEDGER_STATES[tuple[STATE] as number])) continue;
+			this.remove(key);
 			evicted++;
 		}
 		return { evicted, overBoundLive: Math.max(0, records.size - policy.maxRecords) };
@@ -134,25 +139,41 @@ export class StaticDataLedgerStore implements LedgerStore {
 		this.dirty = false;
 	}
 
-	/** The records, oldest `updatedAt` first (re-sorted only after an out-of-order write). */
-	private oldestFirst(): IterableIterator<LedgerRecord> {
-		const table = this.table;
-		if (!table.ordered) {
-			const sorted = [...table.records.values()].sort((a, b) => a.updatedAt - b.updatedAt);
-			table.records.clear();
-			for (const record of sorted) table.records.set(record.key, record);
-			table.ordered = true;
-		}
-		return table.records.values();
+	/** A fresh record object for the caller (the registry keeps only the compact tuple). */
+	private read(key: string): LedgerRecord | undefined {
+		const tuple = this.table.records.get(key);
+		if (!tuple) return undefined;
+		const record = decodeRecord(key, tuple);
+		// Callers never share the stored response: a later change to theirs must not reach the store.
+		if (record?.response) record.response = cloneDeep(record.response);
+		return record;
 	}
 
-	/** `decoded`: the record came from this very tuple and nobody else holds it (load). */
-	private put(record: LedgerRecord, decoded?: CompactRecord): void {
+	/** The records, oldest `updatedAt` first (re-sorted only after an out-of-order write). */
+	private oldestFirst(): IterableIterator<[string, CompactRecord]> {
 		const table = this.table;
-		if (record.updatedAt < table.newestUpdatedAt) table.ordered = false;
-		else table.newestUpdatedAt = record.updatedAt;
-		table.records.set(record.key, decoded ? record : cloneRecord(record));
-		table.persisted.r[record.key] = decoded ?? encodeRecord(record);
+		if (!table.ordered) {
+			const sorted = [...table.records.entries()].sort((a, b) => updatedAtOf(a[1]) - updatedAtOf(b[1]));
+			table.records.clear();
+			for (const [key, tuple] of sorted) table.records.set(key, tuple);
+			table.ordered = true;
+		}
+		// Live: a Map iterator stays valid while the walker deletes what it has passed (evict).
+		return table.records.entries();
+	}
+
+	private put(record: LedgerRecord): void {
+		const stored = record.response ? { ...record, response: cloneDeep(record.response) } : record;
+		this.putTuple(record.key, encodeRecord(stored));
+	}
+
+	private putTuple(key: string, tuple: CompactRecord): void {
+		const table = this.table;
+		const updatedAt = updatedAtOf(tuple);
+		if (updatedAt < table.newestUpdatedAt) table.ordered = false;
+		else table.newestUpdatedAt = updatedAt;
+		table.records.set(key, tuple);
+		table.persisted.r[key] = tuple;
 		this.dirty = true;
 	}
 
@@ -169,14 +190,8 @@ export class StaticDataLedgerStore implements LedgerStore {
 	}
 }
 
-function isNewer(candidate: LedgerRecord, known: LedgerRecord): boolean {
-	return candidate.updatedAt > known.updatedAt || (candidate.updatedAt === known.updatedAt && candidate.version > known.version);
-}
-
-/** Callers never share a stored record's objects (a later change to `response` must not reach the store). */
-function cloneRecord(record: LedgerRecord): LedgerRecord;
-function cloneRecord(record: LedgerRecord | undefined): LedgerRecord | undefined;
-function cloneRecord(record: LedgerRecord | undefined): LedgerRecord | undefined {
-	if (!record) return undefined;
-	return record.response ? { ...record, response: cloneDeep(record.response) } : { ...record };
+function isNewerTuple(candidate: CompactRecord, known: CompactRecord): boolean {
+	const candidateAt = updatedAtOf(candidate);
+	const knownAt = updatedAtOf(known);
+	return candidateAt > knownAt || (candidateAt === knownAt && (candidate[VERSION] as number) > (known[VERSION] as number));
 }
