@@ -110,17 +110,18 @@ async function staticDataStore(part: PartResult): Promise<void> {
 
 	// A restart: the registry is gone, n8n hands the execution its static data parsed from the database.
 	const loads: number[] = [];
+	const parses: number[] = [];
 	let merged = 0;
-	for (let run = 0; run < 3; run++) {
+	for (let run = 0; run < 5; run++) {
 		clearRegistry();
-		const { ms, result } = await timed(() => {
-			const parsed = JSON.parse(serialised.json) as Record<string, unknown>;
-			return new StaticDataLedgerStore(ledgerTable('bench', 'invoices'), parsed as never, 'invoices').load();
-		});
-		loads.push(ms);
-		merged = result.merged;
+		const parse = await timed(() => JSON.parse(serialised.json) as Record<string, unknown>);
+		const merge = await timed(() => new StaticDataLedgerStore(ledgerTable('bench', 'invoices'), parse.result as never, 'invoices').load());
+		parses.push(parse.ms);
+		loads.push(parse.ms + merge.ms);
+		merged = merge.result.merged;
 	}
 	const loadMs = summarise(loads).median;
+	const parseMs = summarise(parses).median;
 	part.figures.push({
 		section: 'Ledger (static data)',
 		name: `load (JSON.parse + merge into registry) @ ${SERIALISE_SIZE / 1000}k`,
@@ -128,7 +129,8 @@ async function staticDataStore(part: PartResult): Promise<void> {
 		unit: 'ms',
 		target: '≤ 100 ms',
 		met: atMost(loadMs, 100) && merged === serialised.records,
-		note: merged === serialised.records ? undefined : `merged ${merged} of ${serialised.records} records`,
+		// JSON.parse is what n8n itself pays when it reads the workflow's static data; the merge is ours.
+		note: merged === serialised.records ? `JSON.parse ${round(parseMs, 1)} ms (n8n's, reading the workflow row), merge ${round(loadMs - parseMs, 1)} ms` : `merged ${merged} of ${serialised.records} records`,
 	});
 	clearRegistry();
 
