@@ -266,6 +266,13 @@ export async function sandboxCredentialFor(template: SeedTemplate, sandbox: Sand
 }
 
 async function credentialData(type: string, sandbox: Sandbox): Promise<Record<string, unknown>> {
+	const data = sandboxCredentialData(type, sandbox);
+	// What n8n's "Connect my account" stores on top: the tokens of an authorization-code grant.
+	return type === 'freeAgentOAuth2Api' ? { ...data, ...(await connectFreeAgent(sandbox.urls.freeagent)) } : data;
+}
+
+/** Credential data per type, pointing at the sandbox (its demo logins are not secrets). */
+export function sandboxCredentialData(type: string, sandbox: Sandbox): Record<string, unknown> {
 	const demo = (erp: SandboxErp) => demoCredentials(SIMULATOR_FACTORIES[erp](), sandbox.urls[erp]) ?? {};
 	switch (type) {
 		case 'inforIonApi':
@@ -275,9 +282,10 @@ async function credentialData(type: string, sandbox: Sandbox): Promise<Record<st
 			// The simulator's token endpoint stands in for Entra ID.
 			return { environmentUrl, tenantId, authorityUrl: sandbox.urls.dataverse, clientId, clientSecret };
 		}
-		case 'freeAgentOAuth2Api':
-			// What n8n's "Connect my account" stores: the tokens of an authorization-code grant.
-			return { ...(await connectFreeAgent(sandbox.urls.freeagent)) };
+		case 'freeAgentOAuth2Api': {
+			const { clientId, clientSecret } = demo('freeagent');
+			return { environment: 'custom', baseUrl: sandbox.urls.freeagent, clientId, clientSecret };
+		}
 		case 'erplyApi': {
 			const { clientCode, username, password } = demo('erply');
 			return { clientCode, username, password, baseUrl: `${sandbox.urls.erply}/api/` };
@@ -287,7 +295,7 @@ async function credentialData(type: string, sandbox: Sandbox): Promise<Record<st
 			return { baseUrl, username: user, password };
 		}
 		default:
-			throw new Error(`No sandbox credential for type "${type}"`);
+			throw new Error(`No sandbox credential for type "${type}": add one to e2e/demo/templates.ts`);
 	}
 }
 

@@ -12,8 +12,8 @@ import {
 	createOwner,
 	startN8n,
 } from '../../e2e/lib/runtime';
-import { startSandbox, type Sandbox, type SandboxErp } from '../../sandbox';
-import { SIMULATOR_FACTORIES, demoCredentials } from '../../sandbox/erps';
+import { startSandbox, type Sandbox } from '../../sandbox';
+import { sandboxCredentialData } from '../../e2e/demo/templates';
 
 export const TEMPLATES_DIR = path.join(REPO_ROOT, 'templates');
 export const PACKAGE_PREFIX = 'n8n-nodes-idempotent-invoice.';
@@ -63,40 +63,13 @@ export function credentialPlaceholders(templates: Template[]): Array<{ type: str
 	return [...seen.values()];
 }
 
-/** Credential data per type, pointing at the sandbox (its demo logins are not secrets). */
-function credentialData(type: string, sandbox: Sandbox): Record<string, unknown> {
-	const demo = (erp: SandboxErp) => demoCredentials(SIMULATOR_FACTORIES[erp](), sandbox.urls[erp]) ?? {};
-	switch (type) {
-		case 'inforIonApi':
-			return { ionapiFile: JSON.stringify(demo('infor').ionapi) };
-		case 'dynamics365Api': {
-			const { environmentUrl, tenantId, clientId, clientSecret } = demo('dataverse');
-			return { environmentUrl, tenantId, authorityUrl: sandbox.urls.dataverse, clientId, clientSecret };
-		}
-		case 'freeAgentOAuth2Api': {
-			const { clientId, clientSecret } = demo('freeagent');
-			return { environment: 'custom', baseUrl: sandbox.urls.freeagent, clientId, clientSecret };
-		}
-		case 'erplyApi': {
-			const { clientCode, username, password } = demo('erply');
-			return { clientCode, username, password, baseUrl: `${sandbox.urls.erply}/api/` };
-		}
-		case 'mendixApi': {
-			const { baseUrl, user, password } = demo('mendix');
-			return { baseUrl, username: user, password };
-		}
-		default:
-			throw new Error(`No sandbox credential for type "${type}": add one to test/e2e/templates-in-n8n.ts`);
-	}
-}
-
 /** One credential per placeholder, named exactly like it: n8n's import binds a template's `{id: null, name}` by name and type. */
 export function sandboxCredentials(templates: Template[], sandbox: Sandbox): Array<{ id: string; name: string; type: string; data: Record<string, unknown> }> {
 	return credentialPlaceholders(templates).map(({ type, name }) => ({
 		id: createHash('sha256').update(`${type}/${name}`).digest('hex').slice(0, 16),
 		name,
 		type,
-		data: credentialData(type, sandbox),
+		data: sandboxCredentialData(type, sandbox),
 	}));
 }
 
