@@ -1,11 +1,11 @@
-import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { clearRegistry } from '../../nodes/shared/ledger/staticData/registry';
 import { connectFreeAgent } from '../erp/freeagent-transport';
 import { freeAgent, invoiceBody, signIn } from '../sandbox/freeagent-helpers';
 import { chain, node, runWorkflow, TestCredentialsHelper } from '../helpers/n8n-harness';
-import { invoices, postWorkflow, routed } from './helpers';
+import { expectEachInvoiceLeftOnce, expectSettledOnce, failureReasons, invoices, postWorkflow, routed } from './helpers';
 
 const CLIENT_SECRET = 'sandbox-secret';
 // Fast enough for a test: no limit in the way, the seed's race window kept but short.
@@ -21,7 +21,6 @@ function freeAgentInvoices(sandbox: Sandbox, count: number, prefix: string): IDa
 	return invoices(count, prefix).map((invoice) => ({ ...invoice, currency: 'GBP', contactUrl: `${sandbox.urls.freeagent}/v2/contacts/1` }));
 }
 
-const errors = (items: INodeExecutionData[]) => items.map((item) => (item.json.idempotency as IDataObject).error);
 const post = (options: IDataObject = {}) => postWorkflow('freeAgent', 'freeAgentOAuth2Api', options);
 
 describe('seed 003: invoices to FreeAgent through timeouts, 5xx, throttling and token expiry', () => {
@@ -52,12 +51,7 @@ describe('seed 003: invoices to FreeAgent through timeouts, 5xx, throttling and 
 		const credentials = await freeAgentCredentials(sandbox);
 		const input = freeAgentInvoices(sandbox, 100, 'FA');
 		const first = await runWorkflow({ workflow: post({ maxAttempts: 6 }), input, credentials });
-		expect(first.error).toBeUndefined();
-		const out = routed(first);
-		// Every input item leaves by exactly one output; a Failed one carries its reason.
-		const keysOut = [...out.posted, ...out.existed, ...out.failed].map((item) => item.json.idempotencyKey).sort();
-		expect(keysOut).toEqual(input.map((invoice) => invoice.idempotencyKey).sort());
-		for (const reason of errors(out.failed)) expect(reason).toEqual(expect.any(String));
+		expectEachInvoiceLeftOnce(first, input);
 
 		const log = sandbox.requestLog('freeagent');
 		for (const status of [401, 429, 503]) expect(log.some((entry) => entry.status === status)).toBe(true);
@@ -65,13 +59,8 @@ describe('seed 003: invoices to FreeAgent through timeouts, 5xx, throttling and 
 
 		sandbox.setFaults('freeagent', FAST);
 		const second = await runWorkflow({ workflow: post(), input, credentials, staticData: first.staticData });
-		const again = routed(second);
-		expect(errors(again.failed)).toEqual([]);
-		expect(again.posted.length + again.existed.length).toBe(100);
-
 		const truth = sandbox.truth('freeagent');
-		expect(truth.duplicates).toEqual([]);
-		expect(Object.keys(truth.countByReference).sort()).toEqual(input.map((invoice) => invoice.externalReference).sort());
+		expectSettledOnce(second, truth, input.map((invoice) => invoice.externalReference));
 		expect(JSON.stringify([first.run, second.run])).not.toContain(CLIENT_SECRET);
 	});
 
@@ -93,7 +82,7 @@ describe('seed 003: invoices to FreeAgent through timeouts, 5xx, throttling and 
 		);
 		const runs = await Promise.all(batches.map(async (input) => await runWorkflow({ workflow: post({ concurrency: 8 }), input, credentials })));
 		const outs = runs.map((run) => routed(run));
-		expect(outs.flatMap((out) => errors(out.failed))).toEqual([]);
+		expect(outs.flatMap((out) => failureReasons(out.failed))).toEqual([]);
 		expect(outs.reduce((sum, out) => sum + out.posted.length, 0)).toBe(100);
 
 		const truth = sandbox.truth('freeagent');
@@ -113,7 +102,7 @@ describe('seed 003: invoices to FreeAgent through timeouts, 5xx, throttling and 
 		const [invoice] = freeAgentInvoices(sandbox, 1, 'SPECIAL');
 		const input = [{ ...invoice, externalReference: reference }];
 		const posted = routed(await runWorkflow({ workflow: post(), input, credentials }));
-		expect(errors(posted.failed)).toEqual([]);
+		expect(failureReasons(posted.failed)).toEqual([]);
 		expect(posted.posted).toHaveLength(1);
 		expect(sandbox.truth('freeagent').countByReference).toEqual({ [reference]: 1 });
 

@@ -1,4 +1,4 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import type { Sandbox } from '../../sandbox';
 import { inforDemoIonApi } from '../../sandbox/erps/infor/simulator';
@@ -48,4 +48,26 @@ export function postWorkflow(erp: string, credentialType: string, options: IData
 export function routed(run: RunResult, nodeName = 'Post') {
 	const [posted = [], existed = [], failed = []] = run.outputs(nodeName);
 	return { posted, existed, failed };
+}
+
+/** The reason each Failed item carries (undefined when one has none). */
+export const failureReasons = (items: INodeExecutionData[]) => items.map((item) => (item.json.idempotency as IDataObject).error);
+
+/** The promise for one run: every input invoice leaves by exactly one output, and a Failed one says why. */
+export function expectEachInvoiceLeftOnce(run: RunResult, input: IDataObject[]): ReturnType<typeof routed> {
+	expect(run.error).toBeUndefined();
+	const out = routed(run);
+	const keysOut = [...out.posted, ...out.existed, ...out.failed].map((item) => item.json.idempotencyKey).sort();
+	expect(keysOut).toEqual(input.map((invoice) => invoice.idempotencyKey).sort());
+	for (const reason of failureReasons(out.failed)) expect(reason).toEqual(expect.any(String));
+	return out;
+}
+
+/** After the user's re-run: nothing in Failed, every invoice Posted or Already Existed, and the ERP holds each reference once. */
+export function expectSettledOnce(rerun: RunResult, truth: { duplicates: unknown[]; countByReference: Record<string, number> }, references: unknown[]): void {
+	const again = routed(rerun);
+	expect(failureReasons(again.failed)).toEqual([]);
+	expect(again.posted.length + again.existed.length).toBe(references.length);
+	expect(truth.duplicates).toEqual([]);
+	expect(Object.keys(truth.countByReference).sort()).toEqual(references.map(String).sort());
 }
