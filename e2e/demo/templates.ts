@@ -25,7 +25,8 @@ const TRIGGER_TYPES = ['n8n-nodes-base.scheduleTrigger', 'n8n-nodes-base.manualT
 export const POST_OUTPUTS = ['posted', 'alreadyExisted', 'failed'] as const;
 export type PostOutput = (typeof POST_OUTPUTS)[number];
 
-interface TemplateNode {
+/** A node as templates/*.json carry it (the template e2e tests read them with this type too). */
+export interface TemplateNode {
 	id: string;
 	name: string;
 	type: string;

@@ -13,7 +13,7 @@ import {
 	startN8n,
 } from '../../e2e/lib/runtime';
 import { startSandbox, type Sandbox } from '../../sandbox';
-import { sandboxCredentialData } from '../../e2e/demo/templates';
+import { sandboxCredentialData, type TemplateNode } from '../../e2e/demo/templates';
 
 export const TEMPLATES_DIR = path.join(REPO_ROOT, 'templates');
 export const PACKAGE_PREFIX = 'n8n-nodes-idempotent-invoice.';
@@ -22,16 +22,6 @@ export const OUR_NODE_TYPES = ['dedupeCheck', 'batchSplitter', 'idempotentInvoic
 );
 /** Not secret: the owner exists only in a temporary user folder on loopback. */
 export const OWNER = { email: 'owner@example.test', password: 'Templates-e2e-1' };
-
-export interface TemplateNode {
-	id: string;
-	name: string;
-	type: string;
-	typeVersion: number;
-	position: [number, number];
-	parameters: Record<string, unknown>;
-	credentials?: Record<string, { id: string | null; name: string }>;
-}
 
 export interface Template {
 	file: string;
