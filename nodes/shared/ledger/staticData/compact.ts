@@ -1,3 +1,4 @@
+import cloneDeep from 'lodash/cloneDeep';
 import type { IDataObject } from 'n8n-workflow';
 
 import { LEDGER_STATES, type LedgerRecord } from '../types';
@@ -39,6 +40,7 @@ export function encodeRecord(record: LedgerRecord): CompactRecord {
 
 export const STATE = 0;
 export const VERSION = 8;
+const RESPONSE = 13;
 
 /** Whether the tuple is one this layout wrote (a corrupt blob must not crash a run, nor poison the ledger). */
 export function isValidTuple(tuple: unknown): tuple is CompactRecord {
@@ -74,8 +76,16 @@ export function decodeRecord(key: string, tuple: unknown): LedgerRecord | undefi
 	if (isPresent(tuple[10])) record.leaseUntil = Number(tuple[10]);
 	if (isPresent(tuple[11])) record.nextAttemptAt = Number(tuple[11]);
 	if (isPresent(tuple[12])) record.error = String(tuple[12]);
-	if (isPresent(tuple[13]) && typeof tuple[13] === 'object') record.response = tuple[13] as IDataObject;
+	if (isPresent(tuple[RESPONSE]) && typeof tuple[RESPONSE] === 'object') record.response = tuple[RESPONSE] as IDataObject;
 	return record;
+}
+
+/** A plain copy sharing no object with the original (its stored response deep-copied). */
+export function detachedCopy(tuple: CompactRecord): CompactRecord {
+	const copy = tuple.slice();
+	const response = copy[RESPONSE];
+	if (typeof response === 'object' && response !== null) copy[RESPONSE] = cloneDeep(response);
+	return copy;
 }
 
 /** Absent fields are written as 0 (or trimmed off the end). */

@@ -12,7 +12,7 @@ import {
 	type ListFilter,
 	type ReplaceResult,
 } from '../types';
-import { COMPACT_LAYOUT, decodeRecord, encodeRecord, isValidTuple, STATE, updatedAtOf, VERSION, type CompactRecord } from './compact';
+import { COMPACT_LAYOUT, decodeRecord, detachedCopy, encodeRecord, isValidTuple, STATE, updatedAtOf, VERSION, type CompactRecord } from './compact';
 import { currentProcessId, type LedgerTable, type PersistedLedger } from './registry';
 
 /** Where the ledgers sit in the workflow's `global` static data (keyed by ledger name, never node name). */
@@ -46,12 +46,10 @@ export class StaticDataLedgerStore implements LedgerStore {
 			if (!isValidTuple(tuple)) continue;
 			const known = records.get(key);
 			if (known && !isNewerTuple(tuple, known)) continue;
-			// Copied, and a stored response deep-copied: n8n hands static data over wrapped in proxies tied
-			// to the execution's whole snapshot, and none of them may stay in the registry.
-			const copy = tuple.slice();
-			if (typeof copy[13] === 'object' && copy[13] !== null) copy[13] = cloneDeep(copy[13]);
+			// Copied: n8n hands static data over wrapped in proxies tied to the execution's whole snapshot,
+			// and none of them may stay in the registry.
 			if (known) records.delete(key);
-			this.putTuple(key, copy);
+			this.putTuple(key, detachedCopy(tuple));
 			merged++;
 		}
 		return { merged };
