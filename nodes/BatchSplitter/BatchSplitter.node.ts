@@ -14,7 +14,7 @@ export class BatchSplitter implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Batch Splitter',
 		name: 'batchSplitter',
-		icon: 'file:batchSplitter.svg',
+		icon: { light: 'file:batchSplitter.svg', dark: 'file:batchSplitter.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ $parameter["mode"] === "timeBudget" ? $parameter["timeBudgetSeconds"] + " s per batch" : $parameter["batchSize"] + " per batch" }}',

@@ -14,7 +14,7 @@ export class DedupeCheck implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Dedupe Check',
 		name: 'dedupeCheck',
-		icon: 'file:dedupeCheck.svg',
+		icon: { light: 'file:dedupeCheck.svg', dark: 'file:dedupeCheck.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ $parameter["operation"] }}',
@@ -26,6 +26,9 @@ export class DedupeCheck implements INodeType {
 		outputs: `={{ ($parameter.operation ?? "checkAndReserve") === "checkAndReserve" ? [{ type: "${NodeConnectionTypes.Main}", displayName: "New" }, { type: "${NodeConnectionTypes.Main}", displayName: "Duplicate" }, { type: "${NodeConnectionTypes.Main}", displayName: "In Progress" }, { type: "${NodeConnectionTypes.Main}", displayName: "Conflict" }] : [{ type: "${NodeConnectionTypes.Main}" }] }}`,
 		credentials: [redisCredentialProperty],
 		properties: [
+			// Cannot apply: saved workflows store `operation` without a `resource` (public contract), so
+			// operations moved under resources would show as invalid in every existing workflow.
+			// eslint-disable-next-line @n8n/community-nodes/resource-operation-pattern
 			{
 				displayName: 'Operation',
 				name: 'operation',

@@ -10,7 +10,7 @@ export class IdempotentInvoicePost implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Idempotent Invoice Post',
 		name: 'idempotentInvoicePost',
-		icon: 'file:idempotentInvoicePost.svg',
+		icon: { light: 'file:idempotentInvoicePost.svg', dark: 'file:idempotentInvoicePost.dark.svg' },
 		group: ['output'],
 		version: 1,
 		subtitle: '={{ $parameter["erp"] }}',

@@ -12,7 +12,7 @@ export class VerifyByReference implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Verify By Reference',
 		name: 'verifyByReference',
-		icon: 'file:verifyByReference.svg',
+		icon: { light: 'file:verifyByReference.svg', dark: 'file:verifyByReference.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["erp"] }}',

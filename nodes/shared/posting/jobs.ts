@@ -19,6 +19,8 @@ export interface InvoiceEntry {
 }
 
 const BATCH_FIELDS = ['batchId', 'batchIndex', 'batchCount'] as const;
+/** What our nodes add to an item around the invoice: never part of the invoice itself. */
+const TRANSPORT_FIELDS = new Set<string>(['idempotency', ...BATCH_FIELDS, 'sequence']);
 
 /**
  * Reads every invoice of the input. Batch items carry each invoice's key and reference in its
@@ -80,7 +82,8 @@ function entryOf(
 		const { key, reference, adopt, where } = identify();
 		entry.key = key;
 		try {
-			const { idempotency: _carried, batchId: _b, batchIndex: _i, batchCount: _c, sequence: _s, ...invoiceJson } = json;
+			// fromEntries defines own properties, as the spread did: a `__proto__` field stays data.
+			const invoiceJson: IDataObject = Object.fromEntries(Object.entries(json).filter(([field]) => !TRANSPORT_FIELDS.has(field)));
 			const invoice = validate ? toCanonicalInvoice(invoiceJson, itemIndex, requiredFields) : (invoiceJson as never);
 			entry.job = {
 				id,
