@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'crypto';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { LedgerError } from './ledger/errors';
+import { LedgerUnavailableError } from './ledger/errors';
 import type { LedgerRecord, LedgerState } from './ledger/types';
 
 /** Longest key accepted: keys are stored in every record and sent as ERP headers. */
@@ -163,6 +163,7 @@ export function failItemOrThrow(
 	key?: string,
 ): INodeExecutionData {
 	if (!fns.continueOnFail()) {
+		if (error instanceof LedgerUnavailableError) throw ledgerOutage(fns, error, itemIndex);
 		const description = (error as { description?: unknown }).description;
 		throw new NodeOperationError(fns.getNode(), error.message, { itemIndex, ...(typeof description === 'string' ? { description } : {}) });
 	}
@@ -201,12 +202,15 @@ export async function mapKeyedItems(
 
 /**
  * A ledger that cannot be reached (Redis down, a store error) fails the node as n8n's
- * NodeOperationError with what to do, not as a raw error; other errors pass unchanged.
+ * NodeOperationError saying what to check, not as a raw error; other errors pass unchanged.
+ * The cause goes in the description: in the message, n8n would replace a text containing
+ * ECONNREFUSED by its generic "The service refused the connection".
  */
-export function ledgerOutage(fns: IExecuteFunctions, error: unknown): unknown {
-	if (!(error instanceof LedgerError)) return error;
-	return new NodeOperationError(fns.getNode(), `The ledger is unavailable: ${error.message}`, {
-		description:
-			'Nothing was posted on its word. Check the Ledger Store: for Redis, that the server is up and the Redis credential is right; then run the workflow again',
+export function ledgerOutage(fns: IExecuteFunctions, error: unknown, itemIndex?: number): unknown {
+	if (!(error instanceof LedgerUnavailableError)) return error;
+	const cause = error.message.replace(/^ledger unavailable: /i, '');
+	return new NodeOperationError(fns.getNode(), 'The ledger is unavailable', {
+		description: `${cause}. Nothing was posted on its word. Check the Ledger Store: for Redis, that the server is up and the Redis credential is right; then run the workflow again.`,
+		...(itemIndex !== undefined ? { itemIndex } : {}),
 	});
 }

@@ -203,7 +203,7 @@ describe('an AI agent using the nodes as tools receives every outcome, not only 
 		expect(answers[0]).toEqual([{ output: 'Posted', outcome: 'created' }]);
 		expect(answers[1]).toEqual([expect.objectContaining({ output: 'Already Existed' })]);
 		expect(answers[2]).toEqual([
-			{ output: 'Failed', outcome: expect.any(String), error: 'Amount has 3 decimals (12.345); EUR has 2 [item 0]' },
+			{ output: 'Failed', outcome: expect.any(String), error: 'Amount has 3 decimals (12.345); EUR allows 2 [item 0]' },
 		]);
 		expect(answers[3]).toEqual([{ output: 'Found', outcome: 'found' }]);
 		expect(answers[4]).toEqual([{ output: 'Not Found', outcome: 'notFound' }]);

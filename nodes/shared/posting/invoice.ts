@@ -147,7 +147,7 @@ export function exactDecimal(raw: unknown, itemIndex: number, label: string, max
 	const fraction = (match[2] ?? '').replace(/0+$/, '');
 	if (maxDecimals && fraction.length > maxDecimals.places) {
 		throw fail(
-			`has ${fraction.length} decimals (${text}); ${maxDecimals.currency} has ${maxDecimals.places}`,
+			`has ${fraction.length} decimal${fraction.length === 1 ? '' : 's'} (${text}); ${maxDecimals.currency} allows ${maxDecimals.places}`,
 			`Round the amount to ${maxDecimals.places} decimals before posting: posting it rounded would change the invoice`,
 		);
 	}
