@@ -53,7 +53,7 @@ export class DedupeCheck implements INodeType {
 					{ name: 'List', value: 'list', action: 'List ledger records', description: 'The review queue: records by state and age' },
 					{ name: 'Lookup', value: 'lookup', action: 'Look up a key', description: 'Read the ledger record of each key' },
 					{ name: 'Mark Failed', value: 'markFailed', action: 'Mark a key failed', description: 'Record that posting failed, with the reason' },
-					{ name: 'Mark Posted', value: 'markPosted', action: 'Mark a key posted', description: 'Record the ERP id and the response a replay returns' },
+					{ name: 'Mark Posted', value: 'markPosted', action: 'Mark a key posted', description: 'Record the ERP ID and the response a replay returns' },
 					{ name: 'Purge', value: 'purge', action: 'Purge ledger records', description: 'Delete records by state and age', displayOptions: notForAgents },
 					{
 						name: 'Release',
