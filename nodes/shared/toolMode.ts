@@ -2,10 +2,13 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 /**
  * Whether n8n runs the node as an AI agent's tool. n8n builds the tool variant of a node
- * (`usableAsTool`) and calls its `execute` in a context whose `isToolExecution()` says so.
+ * (`usableAsTool`: type `<node>Tool`) and calls its `execute` in a context whose
+ * `isToolExecution()` says so; the type name is the fallback where that method is missing.
  */
 export function isToolExecution(fns: IExecuteFunctions): boolean {
-	return typeof fns.isToolExecution === 'function' && fns.isToolExecution() === true;
+	if (typeof fns.isToolExecution === 'function' && fns.isToolExecution() === true) return true;
+	const type = typeof fns.getNode === 'function' ? fns.getNode()?.type : undefined;
+	return typeof type === 'string' && type.endsWith('Tool');
 }
 
 /**
