@@ -17,6 +17,8 @@ const keyedOperations = ['checkAndReserve', 'markPosted', 'markFailed', 'release
  */
 const AGENT_FORBIDDEN = ['purge', 'release'];
 const notForAgents = { hide: { '@tool': [true] } };
+/** checkAndReserve's outputs, in order. */
+const ROUTES = ['New', 'Duplicate', 'In Progress', 'Conflict'];
 
 export class DedupeCheck implements INodeType {
 	description: INodeTypeDescription = {
@@ -31,7 +33,7 @@ export class DedupeCheck implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		// checkAndReserve routes to four outputs; every other operation has one.
-		outputs: `={{ ($parameter.operation ?? "checkAndReserve") === "checkAndReserve" ? [{ type: "${NodeConnectionTypes.Main}", displayName: "New" }, { type: "${NodeConnectionTypes.Main}", displayName: "Duplicate" }, { type: "${NodeConnectionTypes.Main}", displayName: "In Progress" }, { type: "${NodeConnectionTypes.Main}", displayName: "Conflict" }] : [{ type: "${NodeConnectionTypes.Main}" }] }}`,
+		outputs: `={{ ($parameter.operation ?? "checkAndReserve") === "checkAndReserve" ? ${JSON.stringify(ROUTES.map((displayName) => ({ type: NodeConnectionTypes.Main, displayName })))} : [{ type: "${NodeConnectionTypes.Main}" }] }}`,
 		credentials: [redisCredentialProperty],
 		properties: [
 			// Cannot apply: saved workflows store `operation` without a `resource` (public contract), so
@@ -82,7 +84,7 @@ export class DedupeCheck implements INodeType {
 			});
 		}
 		try {
-			return forAgent(this, await router.call(this), ['New', 'Duplicate', 'In Progress', 'Conflict']);
+			return forAgent(this, await router.call(this), ROUTES);
 		} catch (error) {
 			throw ledgerOutage(this, error);
 		}
