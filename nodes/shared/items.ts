@@ -112,7 +112,7 @@ export function newCorrelationId(): string {
 	return randomBytes(6).toString('hex');
 }
 
-/** The `idempotency` object every item leaving our nodes gains (the package's output contract; the README documents it). */
+/** The `idempotency` object every item leaving our nodes gains (its fields are public: users' workflows read them). */
 export interface IdempotencyInfo extends IDataObject {
 	key: string;
 	reference: string | null;
