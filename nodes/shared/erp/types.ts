@@ -108,6 +108,12 @@ export interface PostResult {
 	response?: IDataObject;
 }
 
+/**
+ * A record the ERP holds under a reference. Before the engine adopts it as an invoice's, every field
+ * given here is compared with the canonical invoice's field of the same name (nodes/shared/posting/match.ts):
+ * fill a field only with what corresponds to it (the number the invoice was posted with, its total in the
+ * invoice's `amount` sense, its date), and leave out what the ERP does not hold.
+ */
 export interface FoundInvoice {
 	reference: string;
 	erpId: string;

@@ -220,13 +220,17 @@ export class PostingEngine {
 	}
 
 	/**
-	 * When a create made under `record` may last have landed: an UNKNOWN record was written after its
-	 * create's answer; a PENDING one (expired, or its process gone) was renewed before its last create,
-	 * which could then run for a whole request timeout. Plus the settle window either way.
+	 * When a create made under `record` may last have landed. An UNKNOWN record was written after its
+	 * create's answer. A PENDING one was renewed right before its last create, which could then run for a
+	 * whole request timeout; if its lease merely ran out (its holder may be alive, with a clock of its own),
+	 * not before the lease's end either: a holder whose clock is behind ours by up to leaseMs − requestTimeoutMs
+	 * still had its last call end before we look. Plus the settle window in every case.
 	 */
 	private landedBy(record: LedgerRecord): number {
-		const lastCall = record.state === 'PENDING' ? record.updatedAt + this.deps.options.requestTimeoutMs : record.updatedAt;
-		return lastCall + this.settleMs;
+		if (record.state !== 'PENDING') return record.updatedAt + this.settleMs;
+		const lastCallEnd = record.updatedAt + this.deps.options.requestTimeoutMs;
+		const leaseEnd = this.deps.ledger.ownerGone(record) ? lastCallEnd : (record.leaseUntil ?? lastCallEnd);
+		return Math.max(lastCallEnd, leaseEnd) + this.settleMs;
 	}
 
 	private lookupBeforePost(): boolean {
@@ -459,7 +463,7 @@ export class PostingEngine {
 
 	/** While the ERP asked to wait, a call is not sent: its works wait for the next round, and that is not a try. */
 	private holdingOff(works: Work[]): boolean {
-		const waitMs = this.throttledUntil - Date.now();
+		const waitMs = this.throttledUntil - this.deps.ledger.now();
 		if (waitMs <= 0) return false;
 		for (const work of works) work.retryAfterMs = waitMs;
 		return true;
@@ -468,7 +472,7 @@ export class PostingEngine {
 	private noteThrottle(answers: PostResult[]): PostResult[] {
 		for (const answer of answers) {
 			if (answer.outcome === 'retryable' && answer.retryAfterMs !== undefined && answer.retryAfterMs > 0) {
-				this.throttledUntil = Math.max(this.throttledUntil, Date.now() + answer.retryAfterMs);
+				this.throttledUntil = Math.max(this.throttledUntil, this.deps.ledger.now() + answer.retryAfterMs);
 			}
 		}
 		return answers;
