@@ -24,7 +24,8 @@ export function inforCredentials(sandbox: Sandbox): TestCredentialsHelper {
 	return new TestCredentialsHelper({ inforIonApi: { ionapiFile: JSON.stringify(inforDemoIonApi(sandbox.urls.infor)) } });
 }
 
-const FAST_RETRIES = { initialDelayMs: 20, maxDelayMs: 200, requestTimeoutMs: 2000 };
+// A settle window of a few hundred ms: the sandbox's faults commit before they answer, and tests never wait real minutes.
+const FAST_RETRIES = { initialDelayMs: 20, maxDelayMs: 200, requestTimeoutMs: 2000, settleSeconds: 0.3 };
 
 /** Batch Splitter → Idempotent Invoice Post against Infor, as the seed 000 user would wire it. */
 export function inforBatchWorkflow(options: IDataObject = {}, splitter: IDataObject = {}) {

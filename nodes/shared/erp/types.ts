@@ -108,12 +108,23 @@ export interface PostResult {
 	response?: IDataObject;
 }
 
+/**
+ * A record the ERP holds under a reference. Before the engine adopts it as an invoice's, every field
+ * given here is compared with the canonical invoice's field of the same name (nodes/shared/posting/match.ts):
+ * fill a field only with what corresponds to it (the number the invoice was posted with, its total in the
+ * invoice's `amount` sense, its date), and leave out what the ERP does not hold.
+ */
 export interface FoundInvoice {
 	reference: string;
 	erpId: string;
 	invoiceNumber?: string;
 	invoiceDate?: string;
 	amount?: number;
+	/** ISO 4217 code, when the ERP returned it (compared with the invoice before a found record is adopted). */
+	currency?: string;
+	/** The customer/vendor/contact the ERP holds the invoice for, in the form the canonical invoice names it
+	 * (`customerId`, `vendorAccount` or `contactUrl`), when the ERP returned it. */
+	party?: string;
 }
 
 export interface ErpCapabilities {
@@ -127,6 +138,13 @@ export interface ErpCapabilities {
 	lookupChunkSize: number;
 	/** Canonical fields this ERP cannot do without (checked per item before anything is posted). */
 	requiredFields?: Array<'customerId' | 'vendorAccount' | 'contactUrl' | 'transactionId'>;
+	/**
+	 * How long, after an ambiguous create (timeout, reset, gateway 5xx), the ERP may still commit it — the
+	 * time its own gateway keeps working after the client gave up. "Absent" read earlier proves nothing.
+	 * Only used on ERPs without native uniqueness; the Post node's `settleSeconds` overrides it. Absent: the
+	 * engine's fallback (DEFAULT_SETTLE_MS in nodes/shared/posting/settle.ts).
+	 */
+	settleMs?: number;
 }
 
 export interface LookupHint {

@@ -53,7 +53,7 @@ function toFound(invoice: IDataObject): FoundInvoice | undefined {
 	return {
 		reference,
 		erpId: invoice.url,
-		invoiceNumber: reference,
+		// FreeAgent's one number field holds the reference we post, not the canonical invoiceNumber: not comparable.
 		invoiceDate: typeof invoice.dated_on === 'string' ? invoice.dated_on : undefined,
 		amount: Number.isFinite(amount) ? amount : undefined,
 	};
