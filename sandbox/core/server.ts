@@ -40,6 +40,12 @@ export interface SandboxServerOptions {
 	tokenTtlMs?: number;
 	/** 'wall' (default): real time plus advanceClock; 'manual': a fixed start that only advanceClock moves. */
 	clock?: 'wall' | 'manual';
+	/**
+	 * Injected time for tests: the clock stands still (at the wall time of the start, or the manual
+	 * start) and each ERP request moves it on by this many ms. Token lifetimes and rate-limit windows
+	 * then count requests, not seconds, so they expire the same way on a fast and on a busy machine.
+	 */
+	clockStepMs?: number;
 }
 
 export interface Sandbox {
@@ -67,8 +73,10 @@ export async function startSandboxServer(options: SandboxServerOptions): Promise
 	const seed = options.seed ?? 1;
 	const defaults: FaultConfig = options.tokenTtlMs === undefined ? {} : { tokenTtlMs: options.tokenTtlMs };
 	const manualClock = options.clock === 'manual';
+	const stepMs = options.clockStepMs ?? 0;
+	const frozenAt = manualClock ? MANUAL_CLOCK_START : Date.now();
 	let clockOffset = 0;
-	const now = () => (manualClock ? MANUAL_CLOCK_START : Date.now()) + clockOffset;
+	const now = () => (manualClock || stepMs > 0 ? frozenAt : Date.now()) + clockOffset;
 
 	const mounted = new Map<SandboxErp, Mounted>();
 	for (const simulator of options.simulators) {
@@ -91,6 +99,20 @@ export async function startSandboxServer(options: SandboxServerOptions): Promise
 				resolve();
 			}, ms);
 			timers.add(timer);
+		});
+
+	const holdUntilClosed = (res: http.ServerResponse, ms: number) =>
+		new Promise<void>((resolve) => {
+			if (res.destroyed) return resolve();
+			const timer = setTimeout(done, ms);
+			timers.add(timer);
+			res.once('close', done);
+			function done() {
+				clearTimeout(timer);
+				timers.delete(timer);
+				res.off('close', done);
+				resolve();
+			}
 		});
 
 	const get = (erp: SandboxErp): Mounted => {
@@ -163,6 +185,7 @@ export async function startSandboxServer(options: SandboxServerOptions): Promise
 		path: string,
 	): Promise<void> {
 		const simReq = parseRequest(req, rawBody, url, path);
+		clockOffset += stepMs;
 		const logEntry: LogEntry = {
 			erp: entry.simulator.erp,
 			method: simReq.method,
@@ -203,7 +226,9 @@ export async function startSandboxServer(options: SandboxServerOptions): Promise
 			return;
 		}
 		if (answer.delivery === 'hold') {
-			await wait(entry.decider.config().holdMs ?? DEFAULT_HOLD_MS);
+			// Held until the client gives up (closes the socket), or until holdMs for a patient client:
+			// the client's timeout decides, not a race between its timer and ours.
+			await holdUntilClosed(res, entry.decider.config().holdMs ?? DEFAULT_HOLD_MS);
 			if (stopped || res.destroyed) return;
 		}
 		send(res, answer);
