@@ -15,11 +15,12 @@ describe('Infor: one create in five commits and then times out (200 single posts
 
 	it('puts every invoice in the ERP once and leaves no UNKNOWN key in the ledger', async () => {
 		clearRegistry();
-		// The sandbox answers 8 s after committing; the node gives up after 3 s. Few calls at once: a loaded machine must not time out the lookups too.
-		sandbox.setFaults('infor', { commitThenTimeout: 0.2, commitThenTimeoutMode: 'hold', holdMs: 8000 });
+		// A hit create is held until the node gives up (it closes the socket): the timeout always wins,
+		// whatever the machine's speed. Each costs one request timeout, so it is short and calls overlap.
+		sandbox.setFaults('infor', { commitThenTimeout: 0.2, commitThenTimeoutMode: 'hold' });
 		const input = invoices(200);
 		const run = await runWorkflow({
-			workflow: postWorkflow('inforIcs', 'inforIonApi', { batchSize: 1, requestTimeoutMs: 3000, concurrency: 2, maxAttempts: 6 }),
+			workflow: postWorkflow('inforIcs', 'inforIonApi', { batchSize: 1, requestTimeoutMs: 1000, concurrency: 8, maxAttempts: 6 }),
 			input,
 			credentials: inforCredentials(sandbox),
 		});
@@ -34,10 +35,13 @@ describe('Infor: one create in five commits and then times out (200 single posts
 		// The fault really hit: held answers the client never saw.
 		const held = sandbox.requestLog('infor').filter((entry) => entry.delivery === 'hold').length;
 		expect(held).toBeGreaterThan(20);
-		// Those invoices were verified by reference, not trusted blindly.
-		expect(out.posted.filter((item) => (item.json.idempotency as IDataObject).outcome === 'createdVerified').length).toBe(held);
+		// Those invoices were verified by reference, not trusted blindly. (A busy machine may time out an
+		// unheld create too: it is verified the same way, so it can only add to the count.)
+		const outcomes = out.posted.map((item) => (item.json.idempotency as IDataObject).outcome);
+		expect(outcomes.filter((outcome) => outcome === 'createdVerified').length).toBeGreaterThanOrEqual(held);
+		expect(outcomes.filter((outcome) => outcome !== 'createdVerified' && outcome !== 'created')).toEqual([]);
 
 		expect(await ledgerRecords(run.staticData, ['UNKNOWN'])).toEqual([]);
 		expect((await ledgerRecords(run.staticData, ['POSTED'])).length).toBe(200);
-	}, 300_000);
+	});
 });
