@@ -26,7 +26,8 @@ const post = (options: IDataObject = {}) => postWorkflow('freeAgent', 'freeAgent
 describe('seed 003: invoices to FreeAgent through timeouts, 5xx, throttling and token expiry', () => {
 	let sandbox: Sandbox;
 	beforeAll(async () => {
-		sandbox = await startSandbox({ erps: ['freeagent'], seed: 3 });
+		// Injected time: each request moves the sandbox clock 10 ms, so a token's lifetime is a number of requests.
+		sandbox = await startSandbox({ erps: ['freeagent'], seed: 3, clockStepMs: 10 });
 	});
 	afterAll(async () => await sandbox.stop());
 	beforeEach(() => {
@@ -42,9 +43,10 @@ describe('seed 003: invoices to FreeAgent through timeouts, 5xx, throttling and 
 			commitThenTimeoutMode: 'reset',
 			failBeforeCommit: 0.06,
 			failBeforeCommitStatus: 503,
-			throttle: 0.04,
-			retryAfterSeconds: 1,
-			// Access tokens live 400 ms: the run outlives several, each refreshed with a rotated refresh token.
+			// One 429 (FreeAgent's Retry-After is at least 1 s, honoured in real time): a share would cost a second each.
+			schedule: [{ write: 7, fault: 'throttle' }],
+			// Access tokens live 400 ms of sandbox time, i.e. 40 requests: the run outlives several, each
+			// refreshed with a rotated refresh token — on a fast machine and a busy one alike.
 			tokenTtlMs: 400,
 		});
 		// Connected after the faults are set, so that its first access token expires mid-run too.
