@@ -58,6 +58,11 @@ export interface Sandbox {
 	faults(erp: SandboxErp): FaultConfig;
 	advanceClock(ms: number): number;
 	now(): number;
+	/**
+	 * Holds the next `count` requests to `erp` until all of them arrived, then lets them run together:
+	 * concurrent requests meet inside the ERP by construction, not because a delay outlasted the client.
+	 */
+	gather(erp: SandboxErp, count: number): void;
 	requestLog(erp?: SandboxErp): LogEntry[];
 	stop(): Promise<void>;
 }
@@ -67,6 +72,7 @@ interface Mounted {
 	decider: SeededFaultDecider;
 	latencyRandom: () => number;
 	log: LogEntry[];
+	gathering?: { count: number; waiting: Array<() => void> };
 }
 
 export async function startSandboxServer(options: SandboxServerOptions): Promise<Sandbox> {
@@ -145,6 +151,9 @@ export async function startSandboxServer(options: SandboxServerOptions): Promise
 				entry.decider.reset();
 				entry.latencyRandom = mulberry32(streamSeed(seed, `latency:${name}`));
 				entry.log = [];
+				// A gathering a failed test left unfinished must not hold the next test's requests.
+				for (const release of entry.gathering?.waiting ?? []) release();
+				entry.gathering = undefined;
 			}
 		},
 		setFaults: (erp, faults) => get(erp).decider.setConfig(faults),
@@ -154,6 +163,9 @@ export async function startSandboxServer(options: SandboxServerOptions): Promise
 			return now();
 		},
 		now,
+		gather: (erp, count) => {
+			get(erp).gathering = { count, waiting: [] };
+		},
 		requestLog: (erp) =>
 			erp ? [...get(erp).log] : [...mounted.values()].flatMap((entry) => entry.log).sort((a, b) => a.wallTime - b.wallTime),
 		stop: async () => {
@@ -199,6 +211,15 @@ export async function startSandboxServer(options: SandboxServerOptions): Promise
 		if (simReq.headers.authorization) logEntry.authorization = maskAuthorization(simReq.headers.authorization);
 		if (simReq.form) logEntry.form = maskParams(simReq.form);
 		entry.log.push(logEntry);
+		const gathering = entry.gathering;
+		if (gathering) {
+			await new Promise<void>((resolve) => {
+				gathering.waiting.push(resolve);
+				if (gathering.waiting.length < gathering.count) return;
+				entry.gathering = undefined;
+				for (const release of gathering.waiting) release();
+			});
+		}
 
 		const config = entry.decider.config();
 		const latency = latencyFor(config, entry.latencyRandom);
