@@ -44,9 +44,11 @@ describe('Erply: a save retried with the same temporaryUUID, and resends without
 	});
 
 	it('answers 1205 to a second save with the same UUID while the first is still being processed', async () => {
-		sandbox.setFaults('erply', { options: { processingDelayMs: 1500 } });
+		sandbox.setFaults('erply', { options: { processingDelayMs: 50 } });
+		// The first is held in the sandbox until the second arrived, and the second is sent only once the
+		// first reached it: the second finds the first in flight by construction, not by a race of delays.
+		sandbox.gather('erply', 2);
 		const first = save({ temporaryUUID: 'uuid-2', customReferenceNumber: 'REF-2' });
-		// The second is sent once the first reached the ERP, so it finds the first in flight.
 		await arrived(sandbox, 'erply', 2);
 		const second = await save({ temporaryUUID: 'uuid-2', customReferenceNumber: 'REF-2' });
 		expect(second.status).toMatchObject({ responseStatus: 'error', errorCode: 1205 });
@@ -55,7 +57,8 @@ describe('Erply: a save retried with the same temporaryUUID, and resends without
 	});
 
 	it('answers 1204 instead when inProgressCode says so', async () => {
-		sandbox.setFaults('erply', { options: { processingDelayMs: 1500, inProgressCode: 1204 } });
+		sandbox.setFaults('erply', { options: { processingDelayMs: 50, inProgressCode: 1204 } });
+		sandbox.gather('erply', 2);
 		const first = save({ temporaryUUID: 'uuid-3' });
 		await arrived(sandbox, 'erply', 2);
 		expect((await save({ temporaryUUID: 'uuid-3' })).status.errorCode).toBe(1204);

@@ -72,9 +72,11 @@ describe('generic REST ERP in the sandbox: auth modes, lookup, optional uniquene
 		});
 
 		it('answers 409 while the first request with the key is still in flight', async () => {
-			withOptions({ honourIdempotencyKey: true, processingMs: 1000 });
+			withOptions({ honourIdempotencyKey: true, processingMs: 50 });
+			// The first is held until the second arrived, and the second sent once the first reached the ERP:
+			// it finds the first in flight by construction, not by a head start a busy machine can outrun.
+			sandbox().gather('generic', 2);
 			const first = create('R-7', { 'idempotency-key': '"key-7"' });
-			// Sent once the first reached the ERP: it finds the first in flight, not a head start that may be too short.
 			await arrived(sandbox(), 'generic');
 			const second = answered(await create('R-7', { 'idempotency-key': '"key-7"' }));
 			expect(second.status).toBe(409);

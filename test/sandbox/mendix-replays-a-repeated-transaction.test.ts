@@ -43,9 +43,11 @@ describe('Mendix published REST service in the sandbox', () => {
 		[undefined, 500],
 		[409, 409],
 	])('race: two concurrent posts of one transactionId both pass the check; the constraint stops the second (raceStatus %s → %i)', async (raceStatus, expected) => {
-		sandbox().setFaults('mendix', { options: { processingMs: 1000, ...(raceStatus ? { raceStatus } : {}) } });
+		sandbox().setFaults('mendix', { options: { processingMs: 50, ...(raceStatus ? { raceStatus } : {}) } });
+		// Held until both arrived (the first one first): both pass the check before either commits,
+		// whatever the machine's speed.
+		sandbox().gather('mendix', 2);
 		const first = post('T-4');
-		// Sent once the first reached the service, so both pass the check before either commits.
 		await arrived(sandbox(), 'mendix');
 		const second = post('T-4');
 		const statuses = [answered(await first).status, answered(await second).status];
