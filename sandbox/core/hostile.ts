@@ -10,7 +10,8 @@ import type { FaultConfig, FaultDecider, SimContext, SimRequest, SimResponse, Si
  *   the commit lands after the client stopped waiting (a batch one invoice at a time);
  * - gateway5xx: the simulator runs (committing, or failing before commit) and its answer is replaced by
  *   the gateway's 502/503/504;
- * - existsWithoutId / existsOtherRecord: the simulator's "already exists" answer, nothing stored.
+ * - existsWithoutId / existsOtherRecord: the simulator's "already exists" answer, nothing stored;
+ * - omitRetryAfter: a 429 loses its Retry-After header.
  *
  * Ground truth stays exact: a late commit is in `truth()` from the moment it happens; `idle()` waits
  * until no late commit is outstanding, so a test reads the final truth.
@@ -125,7 +126,8 @@ export function withHostileFaults(simulator: Simulator): HostileSimulator {
 			if (error instanceof ExistsInstead) return existsAnswer(req, ctx, error.otherRecord) ?? (await simulator.handle(req, { ...ctx, faults: new RequestFaults(ctx.faults, true) }));
 			throw error;
 		}
-		return faults.gatewayStatus === undefined ? answer : gatewayAnswer(faults.gatewayStatus);
+		if (faults.gatewayStatus !== undefined) return gatewayAnswer(faults.gatewayStatus);
+		return answer.status === 429 && ctx.faults.config().omitRetryAfter ? withoutRetryAfter(answer) : answer;
 	}
 
 	function deferCommit(req: SimRequest, ctx: SimContext, delayMs: number): SimResponse {
@@ -183,6 +185,11 @@ export function withHostileFaults(simulator: Simulator): HostileSimulator {
 	const offer = (simulator as Simulator & { demoCredentials?: (baseUrl: string) => Record<string, unknown> }).demoCredentials;
 	if (typeof offer === 'function') wrapped.demoCredentials = (baseUrl) => offer.call(simulator, baseUrl);
 	return wrapped;
+}
+
+function withoutRetryAfter(answer: SimResponse): SimResponse {
+	const headers = Object.fromEntries(Object.entries(answer.headers ?? {}).filter(([name]) => name.toLowerCase() !== 'retry-after'));
+	return { ...answer, headers };
 }
 
 // ---------------------------------------------------------------- lookup lag

@@ -50,6 +50,8 @@ export interface FaultConfig {
 	/** Share (0..1) of requests answered with the ERP's throttle signal (e.g. 429 + Retry-After). */
 	throttle?: number;
 	retryAfterSeconds?: number;
+	/** A 429 without Retry-After (many gateways send none): the header is taken off every 429. */
+	omitRetryAfter?: boolean;
 	/** Token/session lifetime in ms (expired credentials get the ERP's expiry answer). */
 	tokenTtlMs?: number;
 	/** Share (0..1) of requests whose socket is destroyed before anything is processed. */
