@@ -14,7 +14,7 @@ module.exports = {
 	},
 	// The matrix runs its cells inside one worker (in parallel where safe); the property tests in another.
 	maxWorkers: 2,
-	testTimeout: 15 * 60 * 1000,
+	testTimeout: 30 * 60 * 1000,
 	// n8n-core's HTTP agents keep idle sockets to the (stopped) sandboxes open; nothing of ours is left running.
 	forceExit: true,
 };

@@ -16,7 +16,9 @@ import { FAULT_PROFILES, NOT_YET_COVERED, type LedgerStoreKind, type PostingMode
 
 const SEED = Number(process.env.CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const INVOICES = Number(process.env.CHAOS_INVOICES ?? 300);
-const PARALLEL = Math.max(1, Number(process.env.CHAOS_PARALLEL ?? 6));
+const PARALLEL = Math.max(1, Number(process.env.CHAOS_PARALLEL ?? 16));
+/** A cell still running after this long is reported as hung (with its seed), not waited for: a hang is a finding too. */
+const CELL_LIMIT_MS = Number(process.env.CHAOS_CELL_LIMIT_MS ?? 240_000);
 const ONLY = process.env.CHAOS_CELL ? new RegExp(process.env.CHAOS_CELL) : undefined;
 const STORES: LedgerStoreKind[] = (process.env.CHAOS_STORES?.split(',') as LedgerStoreKind[] | undefined) ?? ['workflowStaticData', 'redis'];
 
@@ -49,12 +51,29 @@ async function runAll(cells: Cell[], redisPort: number | undefined): Promise<Map
 	const worker = async () => {
 		while (next < parallel.length) {
 			const cell = parallel[next++];
-			results.set(cell.id, await runCell(cell, { redisPort }));
+			results.set(cell.id, await guarded(cell, redisPort));
 		}
 	};
 	await Promise.all(Array.from({ length: PARALLEL }, worker));
-	for (const cell of alone) results.set(cell.id, await runCell(cell, { redisPort }));
+	for (const cell of alone) results.set(cell.id, await guarded(cell, redisPort));
 	return results;
+}
+
+async function guarded(cell: Cell, redisPort: number | undefined): Promise<CellResult> {
+	let timer: NodeJS.Timeout | undefined;
+	const hung = new Promise<CellResult>((resolve) => {
+		timer = setTimeout(
+			() => resolve({ cell, inErp: 0, duplicates: 0, missing: 0, onFailed: 0, reRuns: 0, violations: [], error: `the cell did not finish within ${CELL_LIMIT_MS} ms (hung run?)`, ms: CELL_LIMIT_MS }),
+			CELL_LIMIT_MS,
+		);
+	});
+	const result = await Promise.race([runCell(cell, { redisPort }), hung]);
+	clearTimeout(timer);
+	if (process.env.CHAOS_PROGRESS) {
+		const verdict = result.error ? 'ERROR' : result.violations.length > 0 ? 'FAIL' : 'ok';
+		process.stderr.write(`[chaos] ${cell.id} ${verdict} in ERP ${result.inErp} dup ${result.duplicates} missing ${result.missing} failed ${result.onFailed} (${result.ms} ms)\n`);
+	}
+	return result;
 }
 
 function table(cells: Cell[], results: Map<string, CellResult>): string {
