@@ -21,11 +21,11 @@ export interface FaultProfile {
 }
 
 /**
- * Scaled time: the Post node's request timeout is 400 ms (CHAOS_NODE_OPTIONS), so a held answer of 900 ms
- * is a timeout, and a late commit 500–2000 ms after the request lands while the engine is already
+ * Scaled time: the Post node's request timeout is 1.5 s (CHAOS_NODE_OPTIONS), so a held answer of 3 s
+ * is a timeout, and a late commit 2–5 s after the request lands while the engine is already
  * verifying or retrying — as ION's gateway (60 s) does to a 30 s client.
  */
-const HOLD_MS = 900;
+const HOLD_MS = 3000;
 
 const batchOnly = (erp: ChaosErp, mode: PostingMode) => (erp.batch && mode === 'batch' ? undefined : 'needs a batch call');
 const expiringAuth = (erp: ChaosErp) => (erp.expires ? undefined : 'basic auth: nothing expires');
@@ -38,15 +38,15 @@ export const FAULT_PROFILES: FaultProfile[] = [
 	{ name: 'commitThenReset', sandbox: () => ({ commitThenTimeout: 0.15, commitThenTimeoutMode: 'reset' }) },
 	{ name: 'midBatch500Partial', sandbox: () => ({ failMidBatchAt: 7, failMidBatchMode: 'partial500' }), notApplicable: batchOnly },
 	{ name: 'midBatch504', sandbox: () => ({ failMidBatchAt: 7, failMidBatchMode: '504' }), notApplicable: batchOnly },
-	{ name: 'throttleRetryAfter', sandbox: () => ({ throttle: 0.1, retryAfterSeconds: 1 }) },
-	{ name: 'throttleNoRetryAfter', sandbox: () => ({ throttle: 0.1, omitRetryAfter: true }) },
+	{ name: 'throttleRetryAfter', sandbox: () => ({ throttle: 0.03, retryAfterSeconds: 1 }) },
+	{ name: 'throttleNoRetryAfter', sandbox: () => ({ throttle: 0.03, omitRetryAfter: true }) },
 	{ name: 'dropConnection', sandbox: () => ({ dropConnection: 0.08 }) },
 	{ name: 'tokenExpiry', sandbox: () => ({ tokenTtlMs: 300 }), notApplicable: expiringAuth },
 	{ name: 'concurrentDeliveries', sandbox: () => ({ latencyMs: 5, jitterMs: 5 }), harness: 'concurrent' },
 	{ name: 'crashLosesLedgerWrites', sandbox: () => ({}), harness: 'crash', notApplicable: staticOnly },
-	{ name: 'lateCommit', sandbox: () => ({ lateCommit: 0.15, lateCommitMinMs: 500, lateCommitMaxMs: 2000, lateCommitItemMs: 40, holdMs: HOLD_MS }) },
+	{ name: 'lateCommit', sandbox: () => ({ lateCommit: 0.15, lateCommitMinMs: 2000, lateCommitMaxMs: 5000, lateCommitItemMs: 40, holdMs: HOLD_MS }) },
 	{ name: 'gateway5xx', sandbox: () => ({ gateway5xx: 0.15, gatewayCommitShare: 0.5 }) },
-	{ name: 'lookupLag', sandbox: () => ({ lookupLagMs: 1500, commitThenTimeout: 0.1, holdMs: HOLD_MS }) },
+	{ name: 'lookupLag', sandbox: () => ({ lookupLagMs: 4000, commitThenTimeout: 0.1, holdMs: HOLD_MS }) },
 	{
 		name: 'noUniquenessRule',
 		// Dataverse as shipped: no duplicate rule and no alternate key on a vendor-invoice table; then the ledger is lost.
