@@ -9,6 +9,7 @@ import {
 	pause,
 	retryAfterSeconds,
 } from '../../core/responses';
+import { noteCommit, visible } from '../../core/hostile';
 import { summariseTruth } from '../../core/truth';
 import type { FaultConfig, SimContext, SimRequest, SimResponse, Simulator } from '../../core/types';
 import { SlidingWindowLimit } from './sliding-window';
@@ -108,6 +109,11 @@ class FreeAgentSimulator implements Simulator {
 				raw: this.representation(invoice, this.lastBaseUrl),
 			})),
 		);
+	}
+
+	/** FreeAgent's unique index on reference: 422 "Reference has already been taken", never an id. */
+	existsAnswer(): SimResponse {
+		return referenceTaken();
 	}
 
 	reset(): void {
@@ -244,7 +250,7 @@ class FreeAgentSimulator implements Simulator {
 		if (this.referenceTaken(reference)) return referenceTaken();
 		this.invoiceCounter += 1;
 		const invoice: FreeAgentInvoice = { ...validated, reference, number: this.invoiceCounter, createdAt: ctx.now(), updatedAt: ctx.now() };
-		this.invoices.push(invoice);
+		this.invoices.push(noteCommit(invoice, ctx));
 		return {
 			status: 201,
 			headers: { Location: this.urlOf(invoice, ctx.baseUrl) },
@@ -269,10 +275,10 @@ class FreeAgentSimulator implements Simulator {
 		const page = Math.max(1, Number(req.query.get('page') ?? 1) || 1);
 
 		// Every sandbox invoice is a draft: views of open, overdue or paid invoices list none of them.
-		const visible = view === 'all' || view === 'draft' ? this.invoices : [];
+		const listed = view === 'all' || view === 'draft' ? visible(this.invoices, ctx) : [];
 		const field = sortMatch[2] === 'created_at' ? 'createdAt' : 'updatedAt';
 		const direction = sortMatch[1] === '-' ? -1 : 1;
-		const matching = visible
+		const matching = listed
 			.filter((invoice) => sinceMs === undefined || invoice.updatedAt >= sinceMs)
 			.sort((a, b) => direction * (a[field] - b[field] || a.number - b.number));
 		const lastPage = Math.max(1, Math.ceil(matching.length / perPage));
