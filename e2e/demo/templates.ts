@@ -21,7 +21,7 @@ import type { SeedScenario } from './scenarios';
 export const TEMPLATES_DIR = path.join(REPO_ROOT, 'templates');
 const POST_NODE_TYPE = 'n8n-nodes-idempotent-invoice.idempotentInvoicePost';
 const TRIGGER_TYPES = ['n8n-nodes-base.scheduleTrigger', 'n8n-nodes-base.manualTrigger'];
-/** The Post node's outputs, in order (DESIGN.md), as the demo tags them. */
+/** The Post node's outputs, in order, as the demo tags them. */
 export const POST_OUTPUTS = ['posted', 'alreadyExisted', 'failed'] as const;
 export type PostOutput = (typeof POST_OUTPUTS)[number];
 

@@ -103,7 +103,7 @@ export function newCorrelationId(): string {
 	return randomBytes(6).toString('hex');
 }
 
-/** The `idempotency` object every item leaving our nodes gains (DESIGN.md). */
+/** The `idempotency` object every item leaving our nodes gains (its fields are public: users' workflows read them). */
 export interface IdempotencyInfo extends IDataObject {
 	key: string;
 	reference: string | null;

@@ -166,7 +166,7 @@ async function postJson(url: string, body: unknown): Promise<{ status: number; j
 	return { status: response.status, json };
 }
 
-/** 2.41 can answer 404 for a moment after publishing (N8N-FACTS.md): ask with a method the webhook does not take, so nothing runs. */
+/** 2.41 can answer 404 for a moment after publishing (measured): ask with a method the webhook does not take, so nothing runs. */
 async function waitForWebhook(url: string): Promise<void> {
 	const deadline = Date.now() + 60_000;
 	for (;;) {
