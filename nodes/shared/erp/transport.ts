@@ -229,7 +229,7 @@ export function retryAfterMs(headers: Record<string, string>, now: number = Date
 	return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
-/** The ERP-FACTS.md outcome of a request that got no HTTP answer (the same on every ERP). */
+/** The outcome of a request that got no HTTP answer (the same on every ERP). */
 export function classifyTransportFailure(failure: TransportFailure): PostResult {
 	if (failure.code === 'timeout' || failure.code === 'reset') return { outcome: 'ambiguous', message: failure.message };
 	if (failure.code === 'refused') return { outcome: 'retryable', message: failure.message };

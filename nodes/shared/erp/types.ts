@@ -3,7 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 /** The `erp` parameter's values (public contract: never rename). */
 export type ErpName = 'inforIcs' | 'dynamics365' | 'freeAgent' | 'erply' | 'mendix' | 'genericRest';
 
-/** What every ERP answer is reduced to (ERP-FACTS.md, "Every adapter reduces…"). */
+/** What every ERP answer is reduced to; the engine acts on the outcome only, never on an ERP's status codes. */
 export type PostOutcome = 'created' | 'exists' | 'retryable' | 'ambiguous' | 'permanent';
 
 export interface InvoiceLine {
@@ -13,7 +13,7 @@ export interface InvoiceLine {
 	taxCode?: string;
 }
 
-/** The canonical invoice an item carries (DESIGN.md); adapters map it to each ERP's body. */
+/** The canonical invoice an item carries; adapters map it to each ERP's body. */
 export interface CanonicalInvoice {
 	invoiceNumber: string;
 	externalReference?: string;
@@ -165,7 +165,7 @@ export interface ErpAdapter {
 	findByReferences(ctx: ErpContext, references: string[], hint: LookupHint): Promise<Map<string, FoundInvoice[]>>;
 	/** Every invoice dated within the range (inclusive, `YYYY-MM-DD`), for reconciliation. */
 	listRange?(ctx: ErpContext, range: { from: string; to: string }): Promise<FoundInvoice[]>;
-	/** Reduce one answer to an outcome (the ERP-FACTS.md table). */
+	/** Reduce one answer to an outcome (created, exists, retryable, ambiguous, permanent). */
 	classify(result: HttpResult): PostResult;
 }
 

@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { CanonicalInvoice } from '../types';
 
-/** The AR REST v1 invoice body (ERP-FACTS.md §1); `erpFields` are merged last, verbatim. */
+/** The AR REST v1 invoice body; `erpFields` are merged last, verbatim. */
 export function inforInvoiceBody(invoice: CanonicalInvoice, reference: string): IDataObject {
 	const body: IDataObject = {
 		invoiceNumber: invoice.invoiceNumber,

@@ -26,7 +26,7 @@ function withText(prefix: string, body: unknown): string {
 }
 
 /**
- * An answer that is not a success, for one invoice or a whole batch (ERP-FACTS.md §1 and the outcome
+ * An answer that is not a success, for one invoice or a whole batch (the outcome
  * table): 429 → retryable (Retry-After), 503 → retryable (the gateway did not reach the API),
  * 500/502/504 → ambiguous (the write may be committed), 401 after n8n's one refresh → permanent,
  * 409 → exists, other 4xx → permanent with the API's message.
