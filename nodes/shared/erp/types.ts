@@ -74,6 +74,11 @@ export type HttpResult = HttpResponse | TransportFailure;
  */
 export interface ErpTransport {
 	send(request: HttpRequest): Promise<HttpResult>;
+	/**
+	 * The n8n credential this transport speaks for (its id, when saved), so per-credential state such
+	 * as Erply's session cache is never shared between two credentials.
+	 */
+	readonly credentialId?: string;
 }
 
 /** Everything an adapter may read: the transport, the decrypted credential, the node's ERP settings. */
@@ -114,11 +119,24 @@ export interface FoundInvoice {
 	invoiceNumber?: string;
 	invoiceDate?: string;
 	amount?: number;
+	/** ISO currency code, when the ERP's lookup returns it. */
+	currency?: string;
+	/** The customer / vendor / contact as the ERP reports it (id or URL), to tell a reused reference apart. */
+	party?: string;
 }
 
 export interface ErpCapabilities {
-	/** The ERP itself refuses a second invoice with the same reference/key (then no pre-post lookup is needed). */
+	/**
+	 * The ERP itself refuses a second invoice with the same reference/key **by default**, as its own
+	 * documentation says (then no pre-post lookup is needed). Each adapter cites its source.
+	 */
 	nativeUniqueness: boolean;
+	/**
+	 * How long after an ambiguous create (timeout, reset, gateway 5xx) the ERP may still commit it:
+	 * a lookup before then may read "absent" for an invoice that is about to appear. Per-ERP default
+	 * from what the ERP documents.
+	 */
+	settleMs: number;
 	/** Largest batch `createBatch` accepts; undefined when the ERP has no batch call. */
 	maxBatchSize?: number;
 	/** A hard cap whatever the node's `concurrency` says (FreeAgent: 1 per account). */

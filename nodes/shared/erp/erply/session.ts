@@ -1,9 +1,11 @@
+import { createHmac, randomBytes } from 'crypto';
+
 import type { ErpContext, HttpResult, PostResult } from '../types';
 import { classifyErply, ERPLY_SESSION_CODES } from './classify';
 import { erplyEndpoint, parseErplyBody, sessionKeyOf, verifyUserForm } from './endpoint';
 
 /**
- * Session keys renewed by the adapter, per Erply account and user, for this n8n process.
+ * Session keys renewed by the adapter, per n8n credential and login (accountKey), for this n8n process.
  *
  * Why here and not in the credential: Erply sends the session in the form body and reports an
  * expired one as error 1054/1055 with HTTP 200, so n8n never sees the 401 that would make it re-run
@@ -22,9 +24,19 @@ type SessionOrFailure = { sessionKey: string } | { loginFailure: PostResult };
 /** The answer to a call, or why the login before it failed (then nothing was sent). */
 export type ErplyCallResult = { result: HttpResult } | { loginFailure: PostResult };
 
+/** A per-process salt: the cache keys never hold a plain, replayable hash of a password. */
+const KEY_SALT = randomBytes(32);
+
+/**
+ * Whose session a key is: the n8n credential (its id; an unsaved one has none) and a salted hash of
+ * everything that logs in — endpoint, client code, username and password. A credential with a wrong
+ * password, or another credential of the same user, never reaches someone else's live session.
+ */
 function accountKey(ctx: ErpContext): string {
-	const { clientCode, username } = ctx.credentials;
-	return [erplyEndpoint(ctx.credentials), String(clientCode ?? ''), String(username ?? '')].join('\u0000');
+	const { clientCode, username, password } = ctx.credentials;
+	const login = [erplyEndpoint(ctx.credentials), String(clientCode ?? ''), String(username ?? ''), String(password ?? '')];
+	const secret = createHmac('sha256', KEY_SALT).update(login.join('\u0000')).digest('hex');
+	return `${ctx.transport.credentialId ?? 'unsaved'}:${secret}`;
 }
 
 /** For tests: forget the renewed sessions. */
