@@ -59,8 +59,10 @@ async function logIn(ctx: ErpContext): Promise<SessionOrFailure> {
 		return { sessionKey };
 	}
 	const refused = classifyErply(result);
-	// A login writes nothing: whatever went wrong, the call it precedes was never sent.
-	const outcome = refused.outcome === 'permanent' ? 'permanent' : 'retryable';
+	// A login writes nothing: whatever went wrong, the call it precedes was never sent. A redirect
+	// will not go away by waiting: the endpoint is wrong (or hostile), so it is permanent.
+	const redirected = result.kind === 'response' && result.status >= 300 && result.status < 400;
+	const outcome = refused.outcome === 'permanent' || redirected ? 'permanent' : 'retryable';
 	const reason =
 		result.kind === 'response' && parseErplyBody(result.body)?.status.responseStatus === 'ok'
 			? 'no session key in the answer'
