@@ -157,7 +157,11 @@ describe('a redirect is an answer, never followed with credentials', () => {
 
 		it('a lookup answered 307 is no answer: it throws instead of reading absent, and the other host receives nothing', async () => {
 			const adapter = erpEntry(testCase.erp)!.adapter;
-			await expect(adapter.findByReferences(connect(testCase), ['REF-1'], { lookbackDays: 30 })).rejects.toMatchObject({ name: 'ErpLookupError' });
+			await expect(adapter.findByReferences(connect(testCase), ['REF-1'], { lookbackDays: 30 })).rejects.toMatchObject({
+				name: 'ErpLookupError',
+				retryable: false,
+				message: expect.stringMatching(/HTTP 307/),
+			});
 			expect(pair.other.received).toEqual([]);
 		});
 	});

@@ -260,6 +260,12 @@ export function isTransientFailure(result: HttpResult): boolean {
 	return result.status === 429 || result.status === 408 || result.status >= 500;
 }
 
+/** `HTTP 500`, or for a redirect `HTTP 307 redirecting to <where> (not followed)`: what a lookup error says. */
+export function statusText(response: HttpResponse): string {
+	const redirected = response.status >= 300 && response.status < 400;
+	return redirected ? `HTTP ${response.status} redirecting to ${redirectTarget(response.headers)} (not followed)` : `HTTP ${response.status}`;
+}
+
 /** Where a 3xx points, without its query or fragment (those may carry the other host's tokens). */
 export function redirectTarget(headers: Record<string, string>): string {
 	const location = headers.location?.trim();

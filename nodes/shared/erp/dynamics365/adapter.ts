@@ -13,7 +13,7 @@ import {
 	type PostAttempt,
 	type PostResult,
 } from '../types';
-import { classifyRedirect, isTransientFailure } from '../transport';
+import { classifyRedirect, isTransientFailure, statusText } from '../transport';
 import { buildBatchBody, multipartBoundary, parseBatchResponse, type BatchRequestPart } from './batch';
 import { dataverseRecord, vendorAccountOf } from './body';
 import { classifyDataverse } from './classify';
@@ -126,7 +126,7 @@ async function readAllPages(ctx: ErpContext, firstUrl: string, what: string): Pr
 		if (answer.status !== 200) {
 			const { code, message } = odataError(answer.body);
 			throw new ErpLookupError(
-				`Dataverse ${what} answered ${answer.status}: ${[code, message].filter(Boolean).join(': ')}`,
+				`Dataverse ${what} answered ${[statusText(answer), code, message].filter(Boolean).join(': ')}`,
 				answer.status === 429 || answer.status >= 500,
 			);
 		}

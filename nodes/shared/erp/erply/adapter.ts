@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { IDataObject } from 'n8n-workflow';
 
 import { ErpLookupError, type ErpAdapter, type ErpContext, type FoundInvoice, type LookupHint } from '../types';
-import { isTransientFailure } from '../transport';
+import { isTransientFailure, statusText } from '../transport';
 import { toSaveSalesDocumentForm } from './body';
 import {
 	classifyErply,
@@ -59,7 +59,9 @@ async function getSalesDocuments(ctx: ErpContext, filter: Record<string, string>
 		}
 		const parsed = result.status === 200 ? parseErplyBody(result.body) : undefined;
 		if (!parsed) {
-			throw new ErpLookupError(`Erply getSalesDocuments answered HTTP ${result.status} without a status`, true);
+			// A 200 that is not Erply's answer may be a passing glitch; any other status says what it is.
+			const retryable = result.status === 200 || isTransientFailure(result);
+			throw new ErpLookupError(`Erply getSalesDocuments answered ${statusText(result)} without a status`, retryable);
 		}
 		const { status, records } = parsed;
 		if (status.responseStatus !== 'ok' || status.errorCode) {

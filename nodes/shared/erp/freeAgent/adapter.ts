@@ -10,7 +10,7 @@ import {
 	type HttpResult,
 	type PostResult,
 } from '../types';
-import { isTransientFailure } from '../transport';
+import { isTransientFailure, statusText } from '../transport';
 import { toFreeAgentInvoice, freeAgentContactUrl } from './body';
 import { classifyFreeAgent, freeAgentErrorMessage } from './classify';
 import { freeAgentBaseUrl } from './hosts';
@@ -41,9 +41,9 @@ function lookupFailure(result: HttpResult): ErpLookupError {
 	if (result.kind === 'failure') {
 		return new ErpLookupError(`FreeAgent invoice list failed (${result.code}): ${result.message}`, isTransientFailure(result));
 	}
-	const message = freeAgentErrorMessage(result.body) ?? `HTTP ${result.status}`;
+	const message = freeAgentErrorMessage(result.body) ?? statusText(result);
 	const retryable = result.status === 429 || result.status >= 500;
-	return new ErpLookupError(`FreeAgent invoice list failed (HTTP ${result.status}): ${message}`, retryable);
+	return new ErpLookupError(`FreeAgent invoice list failed (${statusText(result)}): ${message}`, retryable);
 }
 
 function toFound(invoice: IDataObject): FoundInvoice | undefined {

@@ -8,6 +8,7 @@ import {
 	mapWithConcurrency,
 	retryAfterMs,
 	serverTroubleOutcome,
+	statusText,
 	unsafePathReference,
 } from '../transport';
 import { ErpLookupError } from '../types';
@@ -173,7 +174,7 @@ async function findOne(ctx: ErpContext, settings: GenericSettings, reference: st
 	});
 	if (result.kind === 'response' && settings.lookupNotFoundStatuses.includes(result.status)) return [];
 	if (result.kind === 'failure' || result.status < 200 || result.status >= 300) {
-		const reason = result.kind === 'failure' ? result.message : `HTTP ${result.status}${genericErrorText(result.body) ? `: ${genericErrorText(result.body)}` : ''}`;
+		const reason = result.kind === 'failure' ? result.message : `${statusText(result)}${genericErrorText(result.body) ? `: ${genericErrorText(result.body)}` : ''}`;
 		throw new ErpLookupError(`The ERP could not answer the lookup of reference ${reference} (${reason})`, isTransientFailure(result));
 	}
 	const found: FoundInvoice[] = [];

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import type { IDataObject } from 'n8n-workflow';
 
-import { headerToken, isTransientFailure, mapWithConcurrency } from '../transport';
+import { headerToken, isTransientFailure, mapWithConcurrency, statusText } from '../transport';
 import { ErpLookupError } from '../types';
 import type {
 	ErpAdapter,
@@ -179,7 +179,7 @@ function listedItems(result: HttpResult, what: string): IDataObject[] {
 		throw new ErpLookupError(`Infor's answer to ${what} has no items list`, false);
 	}
 	const reason =
-		result.kind === 'failure' ? result.message : `HTTP ${result.status}${inforErrorText(result.body) ? `: ${inforErrorText(result.body)}` : ''}`;
+		result.kind === 'failure' ? result.message : `${statusText(result)}${inforErrorText(result.body) ? `: ${inforErrorText(result.body)}` : ''}`;
 	throw new ErpLookupError(`Infor could not answer ${what} (${reason})`, isTransientFailure(result));
 }
 

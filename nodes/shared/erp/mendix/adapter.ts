@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 import { ErpLookupError, type ErpAdapter, type ErpContext, type FoundInvoice } from '../types';
 import { mendixInvoiceBody, transactionIdOf } from './body';
+import { statusText } from '../transport';
 import { classifyMendix, mendixMessage } from './classify';
 import { MENDIX_DEFAULT_SERVICE_PATH } from './settings.description';
 
@@ -73,7 +74,7 @@ export const mendixAdapter: ErpAdapter = {
 			}
 			if (answer.status !== 200) {
 				throw new ErpLookupError(
-					`Mendix lookup answered ${answer.status}: ${mendixMessage(answer.body) ?? ''}`.trim(),
+					`Mendix lookup answered ${statusText(answer)}: ${mendixMessage(answer.body) ?? ''}`.trim(),
 					answer.status === 429 || answer.status >= 500,
 				);
 			}
