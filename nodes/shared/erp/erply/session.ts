@@ -89,7 +89,8 @@ function isSessionError(result: HttpResult): boolean {
 
 /**
  * One Erply API call (form POST) with `clientCode` and `sessionKey` in the body, as Erply wants
- * them. On 1054/1055 it logs in again once and resends; a second 1054/1055 is returned as is.
+ * them. On 1054/1055 it logs in again once and resends; a second 1054/1055 comes back as a retryable
+ * failure (nothing was saved).
  */
 export async function callErply(ctx: ErpContext, form: Record<string, string>): Promise<ErplyCallResult> {
 	let sessionKey = renewedSessionKeys.get(accountKey(ctx)) ?? String(ctx.credentials.sessionKey ?? '');
@@ -117,5 +118,13 @@ export async function callErply(ctx: ErpContext, form: Record<string, string>): 
 	}
 	const renewed = await renewSession(ctx);
 	if ('loginFailure' in renewed) return renewed;
-	return { result: await send(renewed.sessionKey) };
+	const resent = await send(renewed.sessionKey);
+	if (!isSessionError(resent)) return { result: resent };
+	// The new session was refused too (it expired between login and use on a short session length, or
+	// the account logs sessions out): Erply refused the call before doing anything, so it is worth a
+	// later try — not a permanent fault of the invoice.
+	const refused = classifyErply(resent);
+	return {
+		loginFailure: { ...refused, outcome: 'retryable', message: `${refused.message ?? 'Erply session error'}: even right after a new login; nothing was saved` },
+	};
 }
