@@ -23,7 +23,7 @@ export const description: INodeProperties[] = [
 		default: '',
 		displayOptions: { show: { operation: ['checkAndReserve', 'markPosted'] } },
 		description:
-			'What must not change between deliveries of the same key (an expression, e.g. {{ $json.body }}). Empty: the whole item. Same key with another fingerprint leaves by Conflict.',
+			'What must not change between deliveries of the same key (an expression, e.g. the webhook body). Empty: the whole item. Same key with another fingerprint leaves by Conflict.',
 	},
 ];
 

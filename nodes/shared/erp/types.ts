@@ -3,7 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 /** The `erp` parameter's values (public contract: never rename). */
 export type ErpName = 'inforIcs' | 'dynamics365' | 'freeAgent' | 'erply' | 'mendix' | 'genericRest';
 
-/** What every ERP answer is reduced to (ERP-FACTS.md, "Every adapter reduces…"). */
+/** What every ERP answer is reduced to; the engine acts on the outcome only, never on an ERP's status codes. */
 export type PostOutcome = 'created' | 'exists' | 'retryable' | 'ambiguous' | 'permanent';
 
 export interface InvoiceLine {
@@ -13,7 +13,7 @@ export interface InvoiceLine {
 	taxCode?: string;
 }
 
-/** The canonical invoice an item carries (DESIGN.md); adapters map it to each ERP's body. */
+/** The canonical invoice an item carries; adapters map it to each ERP's body. */
 export interface CanonicalInvoice {
 	invoiceNumber: string;
 	externalReference?: string;
@@ -74,6 +74,11 @@ export type HttpResult = HttpResponse | TransportFailure;
  */
 export interface ErpTransport {
 	send(request: HttpRequest): Promise<HttpResult>;
+	/**
+	 * The n8n credential this transport speaks for (its id, when saved), so per-credential state such
+	 * as Erply's session cache is never shared between two credentials.
+	 */
+	readonly credentialId?: string;
 }
 
 /** Everything an adapter may read: the transport, the decrypted credential, the node's ERP settings. */
@@ -128,7 +133,10 @@ export interface FoundInvoice {
 }
 
 export interface ErpCapabilities {
-	/** The ERP itself refuses a second invoice with the same reference/key (then no pre-post lookup is needed). */
+	/**
+	 * The ERP itself refuses a second invoice with the same reference/key **by default**, as its own
+	 * documentation says (then no pre-post lookup is needed). Each adapter cites its source.
+	 */
 	nativeUniqueness: boolean;
 	/** Largest batch `createBatch` accepts; undefined when the ERP has no batch call. */
 	maxBatchSize?: number;
@@ -165,7 +173,7 @@ export interface ErpAdapter {
 	findByReferences(ctx: ErpContext, references: string[], hint: LookupHint): Promise<Map<string, FoundInvoice[]>>;
 	/** Every invoice dated within the range (inclusive, `YYYY-MM-DD`), for reconciliation. */
 	listRange?(ctx: ErpContext, range: { from: string; to: string }): Promise<FoundInvoice[]>;
-	/** Reduce one answer to an outcome (the ERP-FACTS.md table). */
+	/** Reduce one answer to an outcome (created, exists, retryable, ambiguous, permanent). */
 	classify(result: HttpResult): PostResult;
 }
 
