@@ -2,7 +2,7 @@ import type { CanonicalInvoice, FoundInvoice } from '../erp/types';
 
 /** One field on which a record the ERP holds differs from the invoice. */
 export interface FieldMismatch {
-	field: 'invoiceNumber' | 'amount' | 'invoiceDate' | 'currency';
+	field: 'invoiceNumber' | 'amount' | 'invoiceDate' | 'currency' | 'party';
 	ours: string;
 	theirs: string;
 }

@@ -86,13 +86,15 @@ async function verify(fns: IExecuteFunctions, erp: Erp, ledger: Ledger, options:
 		const item = items[entry.itemIndex];
 		const invoices = matches.get(entry.reference) ?? [];
 		// Only a record that is this invoice (as far as the item and the ERP both say) may settle its key.
-		const ours = invoices.filter((invoice) => mismatchesOf(item.json as unknown as CanonicalInvoice, invoice).length === 0);
+		const invoice = item.json as unknown as CanonicalInvoice;
+		const ourParty = erp.adapter.partyOf?.(erp.ctx, invoice);
+		const ours = invoices.filter((found) => mismatchesOf(invoice, found, ourParty).length === 0);
 		let record = entry.key ? await ledger.get(entry.key) : undefined;
 		if (ours.length > 0 && entry.key && (options.updateLedger ?? true)) record = await settleFound(ledger, entry.key, entry.reference, ours[0].erpId, record);
 		const erpView: IDataObject = { count: invoices.length, erpIds: invoices.map((invoice) => invoice.erpId) };
 		const error =
 			invoices.length > 0 && ours.length === 0
-				? `the ERP holds ${invoices.length === 1 ? 'an invoice' : `${invoices.length} invoices`} with this reference that ${invoices.length === 1 ? 'is' : 'are'} not this one (${invoices.map((invoice) => `ERP id ${invoice.erpId}: ${describeMismatches(mismatchesOf(item.json as unknown as CanonicalInvoice, invoice))}`).join('; ')}); the ledger was not updated`
+				? `the ERP holds ${invoices.length === 1 ? 'an invoice' : `${invoices.length} invoices`} with this reference that ${invoices.length === 1 ? 'is' : 'are'} not this one (${invoices.map((found) => `ERP id ${found.erpId}: ${describeMismatches(mismatchesOf(invoice, found, ourParty))}`).join('; ')}); the ledger was not updated`
 				: invoices.length > 1
 					? `the ERP holds ${invoices.length} invoices with this reference`
 					: undefined;
