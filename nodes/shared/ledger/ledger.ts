@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { InvalidTransitionError, LedgerContentionError } from './errors';
+import { DEFAULT_MAX_RESPONSE_BYTES, storedResponse } from './storedResponse';
 import { ANY_FINGERPRINT, type EvictionPolicy, type EvictionReport, type LedgerRecord, type LedgerState, type LedgerStore, type ListFilter } from './types';
 
 /** What `reserve` decided for one key. */
@@ -57,9 +58,13 @@ export function effectiveState(record: LedgerRecord, now: number): LedgerState {
  * executions — in one process or across workers — never both win a key.
  */
 export class Ledger {
+	/** Responses cut to `maxResponseBytes` by this ledger object (open.ts turns it into a hint). */
+	truncatedResponses = 0;
+
 	constructor(
 		readonly store: LedgerStore,
 		private readonly clock: () => number = Date.now,
+		private readonly limits: { maxResponseBytes: number } = { maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES },
 	) {}
 
 	now(): number {
@@ -193,12 +198,14 @@ export class Ledger {
 		seed?: Omit<LedgerRecord, 'state' | 'version'>,
 	): Promise<LedgerRecord> {
 		const now = this.clock();
+		const fitted = details.response ? storedResponse(details.response, this.limits.maxResponseBytes) : undefined;
+		if (fitted?.truncatedFrom !== undefined) this.truncatedResponses++;
 		const apply = (current: LedgerRecord): LedgerRecord =>
 			stripUndefined({
 				...current,
 				state,
 				erpId: details.erpId ?? current.erpId,
-				response: details.response ?? current.response,
+				response: fitted?.response ?? current.response,
 				error: state === 'POSTED' ? undefined : (details.error ?? current.error),
 				latencyMs: details.latencyMs ?? current.latencyMs,
 				attempts: current.attempts + (details.countAttempt ? 1 : 0),
