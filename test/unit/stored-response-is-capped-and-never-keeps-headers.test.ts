@@ -1,3 +1,5 @@
+import type { IDataObject } from 'n8n-workflow';
+
 import { storedResponse, TRUNCATION_MARKER } from '../../nodes/shared/ledger/storedResponse';
 
 describe('a response stored for replays', () => {
@@ -7,7 +9,7 @@ describe('a response stored for replays', () => {
 	});
 
 	it('keeps a field named __proto__ as a field', () => {
-		const answer = JSON.parse('{"__proto__":{"polluted":true},"invoiceId":"ERP-2"}') as Record<string, unknown>;
+		const answer = JSON.parse('{"__proto__":{"polluted":true},"invoiceId":"ERP-2"}') as IDataObject;
 		const { response } = storedResponse(answer, 4096);
 		expect(Object.keys(response)).toEqual(['__proto__', 'invoiceId']);
 		expect(JSON.stringify(response)).toBe('{"__proto__":{"polluted":true},"invoiceId":"ERP-2"}');
@@ -15,7 +17,7 @@ describe('a response stored for replays', () => {
 	});
 
 	it('over the cap keeps the first fields that fit, names the dropped ones, and stays within the cap', () => {
-		const answer: Record<string, unknown> = { invoiceId: 'ERP-3', status: 'created', pdf: 'p'.repeat(100_000) };
+		const answer: IDataObject = { invoiceId: 'ERP-3', status: 'created', pdf: 'p'.repeat(100_000) };
 		for (let n = 0; n < 2000; n++) answer[`line${n}`] = `item ${n}`;
 		const { response, truncatedFrom } = storedResponse(answer, 1024);
 		expect(truncatedFrom).toBe(JSON.stringify(answer).length);

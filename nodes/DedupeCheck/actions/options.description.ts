@@ -85,7 +85,7 @@ export const optionsProperty: INodeProperties = {
 			description: 'How long POSTED records are remembered. Records in flight or awaiting review (FAILED, UNKNOWN) are never dropped.',
 		},
 		{
-			displayName: 'Wait For In-Flight (Seconds)',
+			displayName: 'Wait for In-Flight (Seconds)',
 			name: 'waitForInFlightSeconds',
 			type: 'number',
 			typeOptions: { minValue: 0 },

@@ -1,11 +1,11 @@
 import type { IExecuteFunctions, NodeExecutionHint } from 'n8n-workflow';
 
-import { Ledger } from './ledger';
+import { Ledger, type LedgerIdentity } from './ledger';
 import { isQueueModeWorkerLikely } from './queueMode';
 import { openRedisLedgerStore } from './redis/open';
 import { DEFAULT_MAX_RESPONSE_BYTES } from './storedResponse';
 import { StaticDataLedgerStore } from './staticData/store';
-import { DEFAULT_DURABLE_WINDOW, ledgerTable } from './staticData/registry';
+import { currentProcessId, DEFAULT_DURABLE_WINDOW, ledgerTable } from './staticData/registry';
 import type { EvictionReport, LedgerStore } from './types';
 
 export type LedgerStoreKind = 'workflowStaticData' | 'redis';
@@ -61,6 +61,7 @@ export async function openLedger(fns: IExecuteFunctions, options: LedgerOptions)
 	const hints: NodeExecutionHint[] = [];
 	let store: LedgerStore;
 	let clock: () => number = Date.now;
+	let identity: LedgerIdentity | undefined;
 	if (options.store === 'redis') {
 		({ store, clock } = await openRedisLedgerStore(fns, options));
 	} else {
@@ -74,6 +75,9 @@ export async function openLedger(fns: IExecuteFunctions, options: LedgerOptions)
 		);
 		staticStore.load();
 		store = staticStore;
+		// Static data serves one process: a reservation made by another process id is one n8n died holding.
+		const instance = currentProcessId();
+		identity = { instance, isGone: (owner) => owner !== instance };
 		if (isQueueModeWorkerLikely(fns)) {
 			hints.push({
 				type: 'warning',
@@ -92,7 +96,7 @@ export async function openLedger(fns: IExecuteFunctions, options: LedgerOptions)
 		}
 	}
 	const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-	const ledger = new Ledger(store, clock, { maxResponseBytes });
+	const ledger = new Ledger(store, clock, identity, { maxResponseBytes });
 	const maxMegabytes = options.maxMegabytes ?? DEFAULT_MAX_MEGABYTES;
 	return {
 		ledger,
