@@ -85,6 +85,8 @@ export class FreeAgentOAuth2Api implements ICredentialType {
 			url: '/v2/invoices',
 			qs: { per_page: 1 },
 			headers: { 'User-Agent': FREEAGENT_DEFAULT_USER_AGENT },
+			// Credentials never follow a redirect to another host: a 3xx fails the test instead.
+			disableFollowRedirect: true,
 		},
 	};
 }

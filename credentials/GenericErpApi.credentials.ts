@@ -108,6 +108,8 @@ export class GenericErpApi implements ICredentialType {
 		request: {
 			baseURL: '={{ $credentials.baseUrl.replace(/\\/+$/, "") }}',
 			url: '={{ $credentials.testPath || "/" }}',
+			// Credentials never follow a redirect to another host: a 3xx fails the test instead.
+			disableFollowRedirect: true,
 		},
 	};
 }

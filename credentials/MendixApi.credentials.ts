@@ -80,6 +80,8 @@ export class MendixApi implements ICredentialType {
 			url: '={{$credentials.testPath}}',
 			qs: { transactionId: 'n8n-credential-test' },
 			headers: { Accept: 'application/json' },
+			// Credentials never follow a redirect to another host: a 3xx fails the test instead.
+			disableFollowRedirect: true,
 		},
 	};
 }

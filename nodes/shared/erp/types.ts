@@ -74,6 +74,11 @@ export type HttpResult = HttpResponse | TransportFailure;
  */
 export interface ErpTransport {
 	send(request: HttpRequest): Promise<HttpResult>;
+	/**
+	 * The n8n credential this transport speaks for (its id, when saved), so per-credential state such
+	 * as Erply's session cache is never shared between two credentials.
+	 */
+	readonly credentialId?: string;
 }
 
 /** Everything an adapter may read: the transport, the decrypted credential, the node's ERP settings. */
@@ -128,7 +133,10 @@ export interface FoundInvoice {
 }
 
 export interface ErpCapabilities {
-	/** The ERP itself refuses a second invoice with the same reference/key (then no pre-post lookup is needed). */
+	/**
+	 * The ERP itself refuses a second invoice with the same reference/key **by default**, as its own
+	 * documentation says (then no pre-post lookup is needed). Each adapter cites its source.
+	 */
 	nativeUniqueness: boolean;
 	/** Largest batch `createBatch` accepts; undefined when the ERP has no batch call. */
 	maxBatchSize?: number;
