@@ -16,7 +16,7 @@ export class Dynamics365Api implements ICredentialType {
 
 	documentationUrl = 'https://learn.microsoft.com/en-us/power-apps/developer/data-platform/authenticate-oauth';
 
-	icon = 'file:dynamics365Api.svg' as const;
+	icon = { light: 'file:dynamics365Api.svg', dark: 'file:dynamics365Api.dark.svg' } as const;
 
 	properties: INodeProperties[] = [
 		{

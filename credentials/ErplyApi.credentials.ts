@@ -18,7 +18,7 @@ export class ErplyApi implements ICredentialType {
 
 	documentationUrl = 'https://learn-api.erply.com/getting-started/authentication';
 
-	icon = 'file:erplyApi.svg' as const;
+	icon = { light: 'file:erplyApi.svg', dark: 'file:erplyApi.dark.svg' } as const;
 
 	properties: INodeProperties[] = [
 		{

@@ -16,7 +16,7 @@ export class FreeAgentOAuth2Api implements ICredentialType {
 
 	documentationUrl = 'https://dev.freeagent.com/docs/oauth';
 
-	icon = 'file:freeAgentOAuth2Api.svg' as const;
+	icon = { light: 'file:freeAgentOAuth2Api.svg', dark: 'file:freeAgentOAuth2Api.dark.svg' } as const;
 
 	properties: INodeProperties[] = [
 		{

@@ -11,7 +11,7 @@ export class GenericErpApi implements ICredentialType {
 
 	displayName = 'Generic ERP API';
 
-	icon = 'file:genericErpApi.svg' as const;
+	icon = { light: 'file:genericErpApi.svg', dark: 'file:genericErpApi.dark.svg' } as const;
 
 	documentationUrl = 'https://docs.n8n.io/integrations/builtin/credentials/httprequest/';
 

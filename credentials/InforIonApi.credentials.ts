@@ -29,7 +29,7 @@ export class InforIonApi implements ICredentialType {
 
 	displayName = 'Infor ION API';
 
-	icon = 'file:inforIonApi.svg' as const;
+	icon = { light: 'file:inforIonApi.svg', dark: 'file:inforIonApi.dark.svg' } as const;
 
 	documentationUrl = 'https://docs.infor.com/inforos/2021.x/en-us/useradminlib_cloud/default.html';
 

@@ -14,7 +14,7 @@ export class MendixApi implements ICredentialType {
 
 	documentationUrl = 'https://docs.mendix.com/refguide/published-rest-service/';
 
-	icon = 'file:mendixApi.svg' as const;
+	icon = { light: 'file:mendixApi.svg', dark: 'file:mendixApi.dark.svg' } as const;
 
 	properties: INodeProperties[] = [
 		{

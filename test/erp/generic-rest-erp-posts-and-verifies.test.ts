@@ -93,8 +93,8 @@ describe('against the sandbox', () => {
 	});
 
 	test('a create that commits and then times out is ambiguous, and the lookup finds it', async () => {
-		sandbox.setFaults('generic', { schedule: [{ write: 1, fault: 'commitThenTimeout' }], holdMs: 3000 });
-		const ctx = { ...connect({ authType: 'none' }), requestTimeoutMs: 300 };
+		sandbox.setFaults('generic', { schedule: [{ write: 1, fault: 'commitThenTimeout' }] });
+		const ctx = { ...connect({ authType: 'none' }), requestTimeoutMs: 2000 };
 		expect((await genericRestAdapter.create(ctx, attempt(1))).outcome).toBe('ambiguous');
 		const found = await genericRestAdapter.findByReferences(ctx, ['REF-1'], { lookbackDays: 30 });
 		expect(found.get('REF-1')).toHaveLength(1);

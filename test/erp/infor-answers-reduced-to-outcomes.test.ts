@@ -1,6 +1,6 @@
 /**
  * The Infor adapter with a fake transport: what it sends (body, headers, URL from the .ionapi file)
- * and how every answer of ERP-FACTS.md §1 is reduced to an outcome.
+ * and how every answer of the AR REST API is reduced to an outcome.
  */
 import { inforIcsAdapter } from '../../nodes/shared/erp/inforIcs/adapter';
 import type { ErpContext, HttpRequest, HttpResult, PostAttempt } from '../../nodes/shared/erp/types';

@@ -233,7 +233,7 @@ export function retryAfterMs(headers: Record<string, string>, now: number = Date
 	return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
-/** The ERP-FACTS.md outcome of a request that got no HTTP answer (the same on every ERP). */
+/** The outcome of a request that got no HTTP answer (the same on every ERP). */
 export function classifyTransportFailure(failure: TransportFailure): PostResult {
 	if (failure.code === 'timeout' || failure.code === 'reset') return { outcome: 'ambiguous', message: failure.message };
 	if (failure.code === 'refused') return { outcome: 'retryable', message: failure.message };
@@ -333,6 +333,6 @@ export function unsafePathReference(reference: string): string | undefined {
 	if (/^(\.|%2e)+$/i.test(reference)) return 'it is a dot segment (. or ..)';
 	if (/[/\\?#]/.test(reference)) return 'it contains / \\ ? or #';
 	if (/%[0-9a-f]{2}/i.test(reference)) return 'it contains a percent-escape';
-	if (/[\x00-\x1f\x7f]/.test(reference)) return 'it contains a control character';
+	if ([...reference].some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f)) return 'it contains a control character';
 	return undefined;
 }

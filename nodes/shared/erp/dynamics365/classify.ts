@@ -5,7 +5,7 @@ import { entityKeyFromUrl, odataError } from './odata';
 import type { DataverseSettings } from './settings';
 
 /**
- * Dataverse's "already there" answers (ERP-FACTS §2), whatever the HTTP status: the seed's 409
+ * Dataverse's "already there" answers, whatever the HTTP status: the seed's 409
  * DuplicateRecord, 0x80040237 duplicate key, 0x80060892 alternate-key conflict, and 0x80040333 from a
  * duplicate-detection rule (which Dataverse sends with HTTP 500 — it must not be read as ambiguous).
  */

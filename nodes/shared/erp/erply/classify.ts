@@ -55,7 +55,7 @@ export function startOfNextHour(): number {
 	return DateTime.now().startOf('hour').plus({ hours: 1 }).toMillis();
 }
 
-/** Reduce an answer to `saveSalesDocument` to an outcome (ERP-FACTS §4). */
+/** Reduce an answer to `saveSalesDocument` to an outcome (HTTP 200 even for errors: status.errorCode decides). */
 export function classifyErply(result: HttpResult): PostResult {
 	if (result.kind === 'failure') {
 		// The shared rule: a timeout or reset is ambiguous, a refused connection retryable, and a failure

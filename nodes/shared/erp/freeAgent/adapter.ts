@@ -53,7 +53,7 @@ function toFound(invoice: IDataObject): FoundInvoice | undefined {
 	return {
 		reference,
 		erpId: invoice.url,
-		invoiceNumber: reference,
+		// FreeAgent's one number field holds the reference we post, not the canonical invoiceNumber: not comparable.
 		invoiceDate: typeof invoice.dated_on === 'string' ? invoice.dated_on : undefined,
 		amount: Number.isFinite(amount) ? amount : undefined,
 		currency: typeof invoice.currency === 'string' ? invoice.currency : undefined,
@@ -111,7 +111,7 @@ export const freeAgentAdapter: ErpAdapter = {
 	capabilities() {
 		return {
 			// References are unique per FreeAgent account: a second post of one gets a 422
-			// (dev.freeagent.com "Invoices": reference "must be unique"; ERP-FACTS §3, seed 003).
+			// (dev.freeagent.com "Invoices": reference "must be unique"; seed 003).
 			nativeUniqueness: true,
 			// FreeAgent documents no processing limit; its front end ends requests after 30 s (unverified).
 			// The unique reference guards a resend, so the window only delays the verification.

@@ -97,7 +97,7 @@ function idAt(body: unknown, idPath: string): string | undefined {
 	return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
 }
 
-/** The outcome table (ERP-FACTS.md) with the user's "exists" statuses and id path. */
+/** The outcome table (2xx created, 429/503/408 retryable, other 4xx permanent, 5xx ambiguous) with the user's "exists" statuses and id path. */
 export function classifyGeneric(result: HttpResult, settings: GenericSettings): PostResult {
 	if (result.kind === 'failure') return classifyTransportFailure(result);
 	const redirect = classifyRedirect(result, 'The ERP');

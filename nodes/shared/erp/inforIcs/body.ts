@@ -6,7 +6,7 @@ import type { CanonicalInvoice } from '../types';
 /** Fields the AR API reads as the record's identity: never taken from erpFields. */
 const INFOR_PROTOCOL_FIELDS = ['externalReference', 'id', 'invoiceNumber'];
 
-/** The AR REST v1 invoice body (ERP-FACTS.md §1); `erpFields` may add fields, never replace one. */
+/** The AR REST v1 invoice body; `erpFields` may add fields, never replace one. */
 export function inforInvoiceBody(invoice: CanonicalInvoice, reference: string): WithErpFields<IDataObject> {
 	const body: IDataObject = {
 		invoiceNumber: invoice.invoiceNumber,

@@ -32,7 +32,7 @@ function isInforErrorBody(body: unknown): boolean {
 }
 
 /**
- * An answer that is not a success, for one invoice or a whole batch (ERP-FACTS.md §1 and the outcome
+ * An answer that is not a success, for one invoice or a whole batch (the outcome
  * table): 3xx → never followed (see classifyRedirect), 429 → retryable (Retry-After), 503 →
  * retryable only when the AR API itself said so in its error body (a gateway's bare 503 may come
  * after it forwarded: ambiguous), 500/502/504 → ambiguous (the write may be committed), 401 after

@@ -1,5 +1,5 @@
 /**
- * The `.ionapi` file Infor's ION API admin downloads (ERP-FACTS.md §1), pasted whole into the
+ * The `.ionapi` file Infor's ION API admin downloads (ti, cn, ci, cs, iu, pu, ot, oa, or, saak, sask), pasted whole into the
  * `inforIonApi` credential. Parsed here once for the credential and the adapter.
  */
 export interface IonApiFile {

@@ -27,7 +27,7 @@ export const mendixAdapter: ErpAdapter = {
 
 	capabilities() {
 		return {
-			// The service contract (ERP-FACTS §5, seed 002) is a unique constraint on transactionId plus a
+			// The service contract (seed 002) is a unique constraint on transactionId plus a
 			// check-first microflow: the same transactionId answers 200 with the existing invoice or 409.
 			// A service without that constraint does not meet the contract this adapter is for.
 			nativeUniqueness: true,

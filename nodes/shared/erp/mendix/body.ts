@@ -14,7 +14,7 @@ export function transactionIdOf(invoice: CanonicalInvoice | undefined, reference
 	return invoice?.transactionId && invoice.transactionId !== '' ? invoice.transactionId : reference;
 }
 
-/** The canonical invoice as the service's JSON (ERP-FACTS §5); absent fields are left out; erpFields only add. */
+/** The canonical invoice as the service's JSON; absent fields are left out; erpFields only add. */
 export function mendixInvoiceBody(invoice: CanonicalInvoice, reference: string): WithErpFields<IDataObject> {
 	const body: IDataObject = {
 		invoiceNumber: invoice.invoiceNumber,

@@ -12,7 +12,7 @@ export function mendixMessage(body: unknown): string | undefined {
 }
 
 /**
- * ERP-FACTS §5: 201 created; 200 with the existing invoice (check-first microflow) → exists with its
+ * The service's contract: 201 created; 200 with the existing invoice (check-first microflow) → exists with its
  * id; 409 (unique constraint only) → exists, the engine looks the id up; 429 → retry later; 5xx (an
  * unhandled microflow exception, possibly after the commit) → ambiguous; other 4xx → permanent.
  */
