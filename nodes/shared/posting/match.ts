@@ -28,7 +28,9 @@ export function mismatchesOf(invoice: CanonicalInvoice, found: FoundInvoice): Fi
 	// Dates: the day only (an ERP may return a timestamp at midnight).
 	compare('invoiceDate', invoice.invoiceDate, found.invoiceDate, (a, b) => a.slice(0, 10) === b.slice(0, 10));
 	compare('currency', invoice.currency, found.currency, caseless);
-	compare('party', invoice.customerId ?? invoice.vendorAccount ?? invoice.contactUrl, found.party, (a, b) => a === b);
+	// The ERP holds one party, which may be any of the invoice's (Dataverse posts the vendor, Infor the customer).
+	const parties = [invoice.customerId, invoice.vendorAccount, invoice.contactUrl].map(text).filter((party): party is string => !!party);
+	compare('party', parties.join(' / '), found.party, (_ours, theirs) => parties.includes(theirs));
 	return out;
 }
 
