@@ -265,7 +265,7 @@ export function createInforSimulator(): Simulator & { demoCredentials(baseUrl: s
 		handle,
 		truth: () => summariseTruth(invoices),
 		reset,
-		// ION answers a clash on its side with 409 (ERP-FACTS §1); the id only when it names the record.
+		// ION answers a clash on its side with 409; the id only when it names the record.
 		existsAnswer: (req, _ctx, otherId) =>
 			req.path.endsWith('/invoices/batch')
 				? undefined

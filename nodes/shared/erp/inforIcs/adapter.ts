@@ -236,7 +236,7 @@ export const inforIcsAdapter: ErpAdapter = {
 	credentialType: 'inforIonApi',
 	capabilities(ctx: ErpContext): ErpCapabilities {
 		return {
-			// AR REST v1 creates a second invoice for a repeated externalReference (the seed's own report).
+			// AR REST v1 creates a second invoice for a repeated externalReference (seed 000 users report exactly that).
 			nativeUniqueness: false,
 			// ION API Gateway's target timeout is 60 s by default (docs.infor.com, ION API "Target
 			// endpoint timeout"; extendable to 5 min by policy): the AR API may still commit until the
