@@ -56,8 +56,8 @@ function toFound(invoice: IDataObject): FoundInvoice | undefined {
 		// FreeAgent's one number field holds the reference we post, not the canonical invoiceNumber: not comparable.
 		invoiceDate: typeof invoice.dated_on === 'string' ? invoice.dated_on : undefined,
 		amount: Number.isFinite(amount) ? amount : undefined,
-		...(typeof invoice.currency === 'string' ? { currency: invoice.currency } : {}),
-		// No party: FreeAgent holds the contact as a URL, the invoice may name it by a bare id — not comparable.
+		currency: typeof invoice.currency === 'string' ? invoice.currency : undefined,
+		party: typeof invoice.contact === 'string' ? invoice.contact : undefined,
 	};
 }
 
@@ -166,6 +166,10 @@ export const freeAgentAdapter: ErpAdapter = {
 		return invoices.filter(
 			(invoice) => !!invoice.invoiceDate && invoice.invoiceDate >= range.from && invoice.invoiceDate <= range.to,
 		);
+	},
+
+	partyOf(ctx, invoice) {
+		return freeAgentContactUrl(invoice, freeAgentBaseUrl(ctx.credentials));
 	},
 
 	classify(result) {
