@@ -149,7 +149,14 @@ test('lookups answer for every reference, match exactly, and run at most Lookup 
 				await new Promise((resolve) => setImmediate(resolve));
 				running--;
 				const ref = String(request.qs?.externalRef);
-				const items = ref === 'R1' ? [{ id: 1, externalReference: 'R1' }, { id: 2, externalReference: 'R1' }, { id: 3, externalReference: 'r1' }] : [];
+				const items =
+					ref === 'R1'
+						? [
+								{ id: 1, externalReference: 'R1', invoiceNumber: 'INV-1', invoiceDate: '2026-03-01', amount: 12.5, currency: 'EUR', customerId: 'C1' },
+								{ id: 2, externalReference: 'R1' },
+								{ id: 3, externalReference: 'r1' },
+							]
+						: [];
 				return response(200, { items });
 			},
 		},
@@ -159,6 +166,8 @@ test('lookups answer for every reference, match exactly, and run at most Lookup 
 
 	expect([...found.keys()]).toEqual(['R1', 'R2', 'R3', 'R4']);
 	expect(found.get('R1')?.map((invoice) => invoice.erpId)).toEqual(['1', '2']);
+	// What the engine compares before adopting a found record as this invoice.
+	expect(found.get('R1')?.[0]).toEqual({ reference: 'R1', erpId: '1', invoiceNumber: 'INV-1', invoiceDate: '2026-03-01', amount: 12.5, currency: 'EUR', party: 'C1' });
 	expect(sent).toHaveLength(4);
 	expect(peak).toBe(2);
 });
