@@ -37,7 +37,10 @@ export interface FaultConfig {
 	jitterMs?: number;
 	/** Share (0..1) of write operations that commit and then time out or reset. */
 	commitThenTimeout?: number;
-	/** 'hold': keep the response past the client's timeout (holdMs); 'reset': destroy the socket. */
+	/**
+	 * 'hold': keep the response until the client gives up (closes the socket), or answer after holdMs
+	 * (default 35 s) if it is still waiting; 'reset': destroy the socket.
+	 */
 	commitThenTimeoutMode?: 'hold' | 'reset';
 	holdMs?: number;
 	/** Share (0..1) of write operations that fail with `failBeforeCommitStatus` and store nothing. */

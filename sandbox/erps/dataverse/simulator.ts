@@ -18,7 +18,7 @@ import type { ODataLiteral } from './odata';
 import { ODataSyntaxError, literalsEqual, matchesFilter, parseFilter, parseKeyPredicate } from './odata';
 
 /**
- * Dynamics 365 / Dataverse Web API (ERP-FACTS.md §2): an Entra ID client-credentials token endpoint
+ * Dynamics 365 / Dataverse Web API: an Entra ID client-credentials token endpoint
  * at `{base}/{tenantId}/oauth2/v2.0/token` and the OData service at `{base}/api/data/v9.2/`.
  */
 

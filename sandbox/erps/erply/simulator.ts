@@ -4,7 +4,7 @@ import { summariseTruth } from '../../core/truth';
 import type { FaultConfig, SimContext, SimRequest, SimResponse, Simulator } from '../../core/types';
 
 /**
- * Erply API (ERP-FACTS.md §4): every call is a form POST to `{base}/api/` naming its `request`;
+ * Erply API (learn-api.erply.com): every call is a form POST to `{base}/api/` naming its `request`;
  * errors are HTTP 200 with `status.responseStatus = "error"` and a numeric `errorCode`.
  */
 

@@ -15,7 +15,7 @@ import type { FaultConfig, SimContext, SimRequest, SimResponse, Simulator } from
 import { SlidingWindowLimit } from './sliding-window';
 
 /**
- * FreeAgent API v2 (ERP-FACTS.md §3): OAuth2 authorization code with rotating refresh tokens, a
+ * FreeAgent API v2 (dev.freeagent.com): OAuth2 authorization code with rotating refresh tokens, a
  * required User-Agent, per-user rate limits, and invoices whose reference must be unique — with the
  * seed's race: a reference-less POST takes "the next number" from the last *persisted* invoice.
  */
@@ -41,7 +41,7 @@ function settingsOf(config: FaultConfig): Settings {
 		clientSecret: option(config, 'clientSecret', 'sandbox-secret'),
 		perMinute: option(config, 'perMinute', 120),
 		perHour: option(config, 'perHour', 3600),
-		// Whether FreeAgent sends Retry-After on 429 is unverified (ERP-FACTS.md): off unless asked.
+		// Whether FreeAgent sends Retry-After on 429 is not documented: off unless asked.
 		sendRetryAfter: option(config, 'sendRetryAfter', false),
 		persistDelayMs: option(config, 'persistDelayMs', 50),
 		tokenTtlMs: config.tokenTtlMs ?? 3_600_000,

@@ -13,7 +13,7 @@ import { summariseTruth } from '../../core/truth';
 import type { FaultConfig, SimContext, SimRequest, SimResponse, Simulator, StoredInvoice } from '../../core/types';
 
 /**
- * A configurable REST ERP (ERP-FACTS.md §6) standing in for "any other system". FaultConfig.options:
+ * A configurable REST ERP standing in for "any other system". FaultConfig.options:
  * - `auth`: 'none' (default) | 'header' (`X-API-Key`) | 'bearer' | 'basic', with the demo secrets below;
  * - `uniqueReference` (false): a second invoice with a known reference → 409 with the existing id;
  * - `honourIdempotencyKey` (false): `Idempotency-Key` per draft-ietf-httpapi-idempotency-key-header

@@ -15,7 +15,7 @@ import { summariseTruth } from '../../core/truth';
 import type { SimContext, SimRequest, SimResponse, Simulator, StoredInvoice } from '../../core/types';
 
 /**
- * Infor ICS AR REST v1 behind an ION-style API gateway (ERP-FACTS.md §1): password and
+ * Infor ICS AR REST v1 behind an ION-style API gateway: password and
  * client-credentials grants from the `.ionapi` fields, expiring tokens, single and sequential batch
  * create, no uniqueness on externalReference (a repeat is a duplicate), lookup and paged date range.
  */
@@ -265,7 +265,7 @@ export function createInforSimulator(): Simulator & { demoCredentials(baseUrl: s
 		handle,
 		truth: () => summariseTruth(invoices),
 		reset,
-		// ION answers a clash on its side with 409 (ERP-FACTS §1); the id only when it names the record.
+		// ION answers a clash on its side with 409; the id only when it names the record.
 		existsAnswer: (req, _ctx, otherId) =>
 			req.path.endsWith('/invoices/batch')
 				? undefined

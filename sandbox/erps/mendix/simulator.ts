@@ -12,7 +12,7 @@ import { summariseTruth } from '../../core/truth';
 import type { FaultConfig, SimContext, SimRequest, SimResponse, Simulator, StoredInvoice } from '../../core/types';
 
 /**
- * A Mendix app's published REST service (ERP-FACTS.md §5) with HTTP Basic auth. The create microflow
+ * A Mendix app's published REST service (`/rest/invoices/v1`, the contract the mendix adapter follows) with HTTP Basic auth. The create microflow
  * checks for the transactionId first (mode 'checkFirst') and the entity has a unique constraint on it.
  * Between the check and the commit the microflow spends `options.processingMs`: two concurrent posts
  * of one transactionId both pass the check, the later commit hits the constraint and gets
