@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { IDataObject } from 'n8n-workflow';
 
-import { effectiveState, Ledger, type ReserveDecision } from '../../nodes/shared/ledger/ledger';
+import { effectiveState, Ledger, type Holder, type ReserveDecision } from '../../nodes/shared/ledger/ledger';
 import { clearRegistry, ledgerTable } from '../../nodes/shared/ledger/staticData/registry';
 import { StaticDataLedgerStore } from '../../nodes/shared/ledger/staticData/store';
 import type { LedgerRecord, LedgerState } from '../../nodes/shared/ledger/types';
@@ -62,8 +62,8 @@ class World {
 	store!: StaticDataLedgerStore;
 	/** The execution the ledger last granted each key to, with the correlation id it reserved with. */
 	held = new Map<string, { actor: number; correlationId: string }>();
-	/** Every grant an execution got (`actor:key` → correlation id): a run keeps believing in its last one. */
-	granted = new Map<string, string>();
+	/** Every grant an execution got (`actor:key` → its holder token): a run keeps believing in its last one. */
+	granted = new Map<string, Holder>();
 	serial = 0;
 
 	constructor(readonly skews: number[]) {
@@ -122,8 +122,11 @@ async function step(world: World, op: Op, fenced: boolean): Promise<void> {
 		}
 		case 'renew': {
 			const holder = world.held.get(op.key);
-			if (holder?.actor !== op.actor) return;
-			await world.ledger(op.actor).renewLease(op.key, LEASE_MS);
+			const token = world.granted.get(`${op.actor}:${op.key}`);
+			if (holder?.actor !== op.actor || !token) return;
+			// The fenced heartbeat: it moves the version on, so the holder keeps the new one.
+			const renewed = await world.ledger(op.actor).renew(op.key, token, LEASE_MS).catch(() => undefined);
+			if (renewed) world.granted.set(`${op.actor}:${op.key}`, { correlationId: token.correlationId, version: renewed.version });
 			return;
 		}
 		case 'reserve': {
@@ -135,7 +138,7 @@ async function step(world: World, op: Op, fenced: boolean): Promise<void> {
 			checkReserve(before, result.decision, world.now, holder === undefined ? 0 : world.skews[holder.actor]);
 			if (GRANTS.has(result.decision)) {
 				world.held.set(op.key, { actor: op.actor, correlationId });
-				world.granted.set(`${op.actor}:${op.key}`, correlationId);
+				world.granted.set(`${op.actor}:${op.key}`, { correlationId, version: result.record.version });
 			}
 			return;
 		}
@@ -148,7 +151,8 @@ async function step(world: World, op: Op, fenced: boolean): Promise<void> {
 			const before = await world.store.get(op.key);
 			if (!before) return;
 			const ledger = world.ledger(op.actor);
-			const details = { erpId: op.to === 'POSTED' ? `ERP-${op.key}` : undefined, error: op.to === 'POSTED' ? undefined : 'chaos' };
+			// Every write names the holder it believes it is (the engine's fenced writes).
+			const details = { erpId: op.to === 'POSTED' ? `ERP-${op.key}` : undefined, error: op.to === 'POSTED' ? undefined : 'chaos', holder: believed };
 			const write = () =>
 				op.to === 'POSTED'
 					? ledger.markPosted(op.key, details)
@@ -159,7 +163,7 @@ async function step(world: World, op: Op, fenced: boolean): Promise<void> {
 							: ledger.markRetry(op.key, { ...details, nextAttemptAt: world.now });
 			await write().catch(() => undefined);
 			const after = await world.store.get(op.key);
-			if (fenced && before.correlationId !== believed) {
+			if (fenced && before.correlationId !== believed?.correlationId) {
 				// Fencing: a run that lost the key (another execution took it over) changes nothing.
 				expect({ key: op.key, stale: true, changed: after?.version !== before.version }).toEqual({ key: op.key, stale: true, changed: false });
 			}
