@@ -17,6 +17,9 @@ export const CHAOS_NODE_OPTIONS: IDataObject = {
 	maxDelayMs: 120,
 	maxAttempts: 4,
 	concurrency: 4,
+	// Covers the sandbox's latest late commit (4 s) plus its lookup lag (2 s): beyond the settle window no
+	// engine can tell a late commit from none (the documented limit), so the matrix stays inside it.
+	settleSeconds: 6,
 };
 const FAULTED_RERUNS = 2;
 const HEALTHY_RERUNS = 3;

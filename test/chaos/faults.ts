@@ -22,7 +22,7 @@ export interface FaultProfile {
 
 /**
  * Scaled time: the Post node's request timeout is 1.5 s (CHAOS_NODE_OPTIONS), so a held answer of 3 s
- * is a timeout, and a late commit 2–5 s after the request lands while the engine is already
+ * is a timeout, and a late commit 2–4 s after the request lands while the engine is already
  * verifying or retrying — as ION's gateway (60 s) does to a 30 s client.
  */
 const HOLD_MS = 3000;
@@ -49,9 +49,9 @@ export const FAULT_PROFILES: FaultProfile[] = [
 	{ name: 'tokenExpiry', sandbox: () => ({ tokenTtlMs: 300 }), notApplicable: expiringAuth },
 	{ name: 'concurrentDeliveries', sandbox: () => ({ latencyMs: 5, jitterMs: 5 }), harness: 'concurrent' },
 	{ name: 'crashLosesLedgerWrites', sandbox: () => ({}), harness: 'crash', notApplicable: staticOnly },
-	{ name: 'lateCommit', sandbox: () => ({ lateCommit: 0.15, lateCommitMinMs: 2000, lateCommitMaxMs: 5000, lateCommitItemMs: 40, holdMs: HOLD_MS }) },
+	{ name: 'lateCommit', sandbox: () => ({ lateCommit: 0.15, lateCommitMinMs: 2000, lateCommitMaxMs: 4000, lateCommitItemMs: 40, holdMs: HOLD_MS }) },
 	{ name: 'gateway5xx', sandbox: () => ({ gateway5xx: 0.15, gatewayCommitShare: 0.5 }) },
-	{ name: 'lookupLag', sandbox: () => ({ lookupLagMs: 4000, commitThenTimeout: 0.1, holdMs: HOLD_MS }) },
+	{ name: 'lookupLag', sandbox: () => ({ lookupLagMs: 2000, commitThenTimeout: 0.1, holdMs: HOLD_MS }) },
 	{
 		name: 'noUniquenessRule',
 		// Dataverse as shipped: no duplicate rule and no alternate key on a vendor-invoice table; then the ledger is lost.

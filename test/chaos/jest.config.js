@@ -1,7 +1,7 @@
 /**
  * `npm run test:chaos`: the chaos matrix and the property-based tests (issue 15). Not in the default
  * `jest` run: the matrix alone takes minutes. CHAOS_SEED replays a run, CHAOS_CELL (a regex on cell ids)
- * narrows it, CHAOS_INVOICES (default 300) sizes each cell, CHAOS_PARALLEL (default 16 per ledger store)
+ * narrows it, CHAOS_INVOICES (default 300) sizes each cell, CHAOS_PARALLEL (default 6 per ledger store)
  * runs cells at once: a cell mostly waits (timeouts, back-offs), so many share one process.
  */
 /** @type {import('jest').Config} */

@@ -16,7 +16,7 @@ import { FAULT_PROFILES, NOT_YET_COVERED, type LedgerStoreKind, type PostingMode
 
 const SEED = Number(process.env.CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const INVOICES = Number(process.env.CHAOS_INVOICES ?? 300);
-const PARALLEL = Math.max(1, Number(process.env.CHAOS_PARALLEL ?? 16));
+const PARALLEL = Math.max(1, Number(process.env.CHAOS_PARALLEL ?? 6));
 /** A cell still running after this long is reported as hung (with its seed), not waited for: a hang is a finding too. */
 const CELL_LIMIT_MS = Number(process.env.CHAOS_CELL_LIMIT_MS ?? 240_000);
 const ONLY = process.env.CHAOS_CELL ? new RegExp(process.env.CHAOS_CELL) : undefined;
