@@ -40,6 +40,12 @@ export interface SandboxServerOptions {
 	tokenTtlMs?: number;
 	/** 'wall' (default): real time plus advanceClock; 'manual': a fixed start that only advanceClock moves. */
 	clock?: 'wall' | 'manual';
+	/**
+	 * Injected time for tests: the clock stands still (at the wall time of the start, or the manual
+	 * start) and each ERP request moves it on by this many ms. Token lifetimes and rate-limit windows
+	 * then count requests, not seconds, so they expire the same way on a fast and on a busy machine.
+	 */
+	clockStepMs?: number;
 }
 
 export interface Sandbox {
@@ -52,6 +58,11 @@ export interface Sandbox {
 	faults(erp: SandboxErp): FaultConfig;
 	advanceClock(ms: number): number;
 	now(): number;
+	/**
+	 * Holds the next `count` requests to `erp` until all of them arrived, then lets them run together:
+	 * concurrent requests meet inside the ERP by construction, not because a delay outlasted the client.
+	 */
+	gather(erp: SandboxErp, count: number): void;
 	requestLog(erp?: SandboxErp): LogEntry[];
 	stop(): Promise<void>;
 }
@@ -61,14 +72,17 @@ interface Mounted {
 	decider: SeededFaultDecider;
 	latencyRandom: () => number;
 	log: LogEntry[];
+	gathering?: { count: number; waiting: Array<() => void> };
 }
 
 export async function startSandboxServer(options: SandboxServerOptions): Promise<Sandbox> {
 	const seed = options.seed ?? 1;
 	const defaults: FaultConfig = options.tokenTtlMs === undefined ? {} : { tokenTtlMs: options.tokenTtlMs };
 	const manualClock = options.clock === 'manual';
+	const stepMs = options.clockStepMs ?? 0;
+	const frozenAt = manualClock ? MANUAL_CLOCK_START : Date.now();
 	let clockOffset = 0;
-	const now = () => (manualClock ? MANUAL_CLOCK_START : Date.now()) + clockOffset;
+	const now = () => (manualClock || stepMs > 0 ? frozenAt : Date.now()) + clockOffset;
 
 	const mounted = new Map<SandboxErp, Mounted>();
 	for (const simulator of options.simulators) {
@@ -91,6 +105,20 @@ export async function startSandboxServer(options: SandboxServerOptions): Promise
 				resolve();
 			}, ms);
 			timers.add(timer);
+		});
+
+	const holdUntilClosed = (res: http.ServerResponse, ms: number) =>
+		new Promise<void>((resolve) => {
+			if (res.destroyed) return resolve();
+			const timer = setTimeout(done, ms);
+			timers.add(timer);
+			res.once('close', done);
+			function done() {
+				clearTimeout(timer);
+				timers.delete(timer);
+				res.off('close', done);
+				resolve();
+			}
 		});
 
 	const get = (erp: SandboxErp): Mounted => {
@@ -123,6 +151,9 @@ export async function startSandboxServer(options: SandboxServerOptions): Promise
 				entry.decider.reset();
 				entry.latencyRandom = mulberry32(streamSeed(seed, `latency:${name}`));
 				entry.log = [];
+				// A gathering a failed test left unfinished must not hold the next test's requests.
+				for (const release of entry.gathering?.waiting ?? []) release();
+				entry.gathering = undefined;
 			}
 		},
 		setFaults: (erp, faults) => get(erp).decider.setConfig(faults),
@@ -132,6 +163,9 @@ export async function startSandboxServer(options: SandboxServerOptions): Promise
 			return now();
 		},
 		now,
+		gather: (erp, count) => {
+			get(erp).gathering = { count, waiting: [] };
+		},
 		requestLog: (erp) =>
 			erp ? [...get(erp).log] : [...mounted.values()].flatMap((entry) => entry.log).sort((a, b) => a.wallTime - b.wallTime),
 		stop: async () => {
@@ -163,6 +197,7 @@ export async function startSandboxServer(options: SandboxServerOptions): Promise
 		path: string,
 	): Promise<void> {
 		const simReq = parseRequest(req, rawBody, url, path);
+		clockOffset += stepMs;
 		const logEntry: LogEntry = {
 			erp: entry.simulator.erp,
 			method: simReq.method,
@@ -176,6 +211,15 @@ export async function startSandboxServer(options: SandboxServerOptions): Promise
 		if (simReq.headers.authorization) logEntry.authorization = maskAuthorization(simReq.headers.authorization);
 		if (simReq.form) logEntry.form = maskParams(simReq.form);
 		entry.log.push(logEntry);
+		const gathering = entry.gathering;
+		if (gathering) {
+			await new Promise<void>((resolve) => {
+				gathering.waiting.push(resolve);
+				if (gathering.waiting.length < gathering.count) return;
+				entry.gathering = undefined;
+				for (const release of gathering.waiting) release();
+			});
+		}
 
 		const config = entry.decider.config();
 		const latency = latencyFor(config, entry.latencyRandom);
@@ -203,7 +247,9 @@ export async function startSandboxServer(options: SandboxServerOptions): Promise
 			return;
 		}
 		if (answer.delivery === 'hold') {
-			await wait(entry.decider.config().holdMs ?? DEFAULT_HOLD_MS);
+			// Held until the client gives up (closes the socket), or until holdMs for a patient client:
+			// the client's timeout decides, not a race between its timer and ours.
+			await holdUntilClosed(res, entry.decider.config().holdMs ?? DEFAULT_HOLD_MS);
 			if (stopped || res.destroyed) return;
 		}
 		send(res, answer);

@@ -48,8 +48,8 @@ describe('Dataverse: a reference with quote, &, #, spaces and non-ASCII round-tr
 	});
 
 	it('a create whose answer is lost after the commit is ambiguous, and the lookup finds it', async () => {
-		const ctx = sandboxContext(sandbox, {}, 300);
-		sandbox.setFaults('dataverse', { schedule: [{ write: 1, fault: 'commitThenTimeout' }], commitThenTimeoutMode: 'hold', holdMs: 1500 });
+		const ctx = sandboxContext(sandbox, {}, 2000);
+		sandbox.setFaults('dataverse', { schedule: [{ write: 1, fault: 'commitThenTimeout' }], commitThenTimeoutMode: 'hold' });
 		const attempt = vendorInvoice(7);
 		expect((await dynamics365Adapter.create(ctx, attempt)).outcome).toBe('ambiguous');
 		const found = await dynamics365Adapter.findByReferences(ctx, [attempt.reference], hint);

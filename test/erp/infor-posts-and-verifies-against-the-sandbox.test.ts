@@ -130,8 +130,8 @@ test('throttling is retryable and carries Retry-After; nothing is created', asyn
 });
 
 test('a create that commits and then times out is ambiguous, and the lookup finds the committed invoice', async () => {
-	sandbox.setFaults('infor', { schedule: [{ write: 1, fault: 'commitThenTimeout' }], holdMs: 3000 });
-	const { ctx } = connect({}, {}, 400);
+	sandbox.setFaults('infor', { schedule: [{ write: 1, fault: 'commitThenTimeout' }] });
+	const { ctx } = connect({}, {}, 2000);
 
 	const result = await inforIcsAdapter.create(ctx, attempt(1));
 

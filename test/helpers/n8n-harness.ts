@@ -6,8 +6,10 @@
 import { readdirSync } from 'fs';
 import path from 'path';
 
+import { Container } from '@n8n/di';
 import { mock } from 'jest-mock-extended';
 import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import { SSHClientsManager } from 'n8n-core/dist/execution-engine/ssh-clients-manager';
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentialType,
@@ -30,9 +32,15 @@ import type {
 } from 'n8n-workflow';
 import { createDeferredPromise, ICredentialsHelper, NodeConnectionTypes, Workflow } from 'n8n-workflow';
 
-
 export const PACKAGE = 'n8n-nodes-idempotent-invoice';
 export const START = 'Start';
+
+// The first node n8n-core runs starts its SSH tunnel manager, and with it a 60 s cleanup interval that
+// n8n clears when it shuts down. So does every suite that runs workflows, or its jest worker never exits.
+let ranWorkflow = false;
+afterAll(() => {
+	if (ranWorkflow) Container.get(SSHClientsManager).onShutdown();
+});
 
 /** Stands in for a trigger (Webhook, Schedule…): its output is the items the test delivers. */
 class TestTrigger implements INodeType {
@@ -80,6 +88,11 @@ const packageNodes: Record<string, string> = {
 	verifyByReference: 'VerifyByReference',
 };
 const nodeClasses: Record<string, INodeType> = { 'test.trigger': new TestTrigger(), 'test.noOp': new TestNoOp() };
+
+/** Adds a node type for one test (e.g. a stand-in AI agent, or the tool variant n8n derives from a node). */
+export function registerNodeType(type: string, nodeType: INodeType): void {
+	nodeClasses[type] = nodeType;
+}
 
 export const nodeTypes: INodeTypes = {
 	getByName: (type: string) => lookupType(type),
@@ -259,6 +272,7 @@ export interface RunResult {
 
 export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 	const mode = options.mode ?? 'trigger';
+	ranWorkflow = true;
 	const workflow = new Workflow({
 		id: options.workflow.id ?? 'wf-test',
 		name: options.workflow.name ?? 'test',

@@ -80,14 +80,21 @@ describe('Dedupe Check › Wait For In-Flight: a retried delivery waits for the 
 		expect(results.every((result) => (result.info(OUT.duplicate)[0].response as { invoiceId: string }).invoiceId === 'ERP-B')).toBe(true);
 	});
 
-	it('lets exactly one of 20 waiting deliveries retake a key the first delivery gave back as retryable', async () => {
+	it('lets exactly one of 20 waiting deliveries retake a key the first delivery gave back as retryable; the others wait for it', async () => {
 		await deliver(reserve, [invoice('RETAKE')]);
-		const waiting = Array.from({ length: 20 }, () => deliver(reserveAndWait(2), [invoice('RETAKE')]));
+		// Long waits, so that no verdict depends on a wait running out on a busy machine: the 19 others
+		// are ended by the retaker's post, not by their clock.
+		const waiting = Array.from({ length: 20 }, () => deliver(reserveAndWait(20), [invoice('RETAKE')]));
 		await sleep(600);
 		await deliver(markRetryable, [invoice('RETAKE')]);
+		// The first to finish is the one that retook the key; the others are still waiting for it.
+		const retaker = await Promise.race(waiting);
+		expect(retaker.info(OUT.new)).toEqual([expect.objectContaining({ outcome: 'new', state: 'PENDING' })]);
+		await deliver(markPosted, [invoice('RETAKE', { erpId: 'ERP-R' })]);
 		const results = await Promise.all(waiting);
 		const count = (output: number) => results.reduce((sum, result) => sum + result.out(output).length, 0);
 		expect(count(OUT.new)).toBe(1);
-		expect(count(OUT.inProgress)).toBe(19);
+		expect(count(OUT.duplicate)).toBe(19);
+		expect(count(OUT.inProgress)).toBe(0);
 	});
 });

@@ -28,7 +28,8 @@ function vendorInvoices(count: number, prefix = 'INV'): IDataObject[] {
 describe('seed 001: vendor invoices to Dataverse through timeouts, 5xx, throttling and token expiry', () => {
 	let sandbox: Sandbox;
 	beforeAll(async () => {
-		sandbox = await startSandbox({ erps: ['dataverse'], seed: 1 });
+		// Injected time: each request moves the sandbox clock 10 ms, so a token's lifetime is a number of requests.
+		sandbox = await startSandbox({ erps: ['dataverse'], seed: 1, clockStepMs: 10 });
 	});
 	afterAll(async () => await sandbox.stop());
 	beforeEach(() => {
@@ -45,8 +46,9 @@ describe('seed 001: vendor invoices to Dataverse through timeouts, 5xx, throttli
 			failBeforeCommitStatus: 503,
 			throttle: 0.06,
 			retryAfterSeconds: 0,
-			// Tokens live 400 ms: the run outlives several, so expiry mid-run is certain.
-			tokenTtlMs: 400,
+			// Tokens live 60 ms of sandbox time, i.e. 6 requests (the run's $batch calls are few): the run
+			// outlives several, so expiry mid-run is certain — on a fast machine and a busy one alike.
+			tokenTtlMs: 60,
 		});
 		const input = vendorInvoices(100);
 		const credentials = dataverseCredentials(sandbox);

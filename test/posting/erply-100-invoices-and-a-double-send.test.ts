@@ -20,7 +20,8 @@ function erplyInvoices(count: number, prefix = 'INV'): IDataObject[] {
 describe('seed 004: sales documents to Erply through timeouts, 5xx, quota and session expiry', () => {
 	let sandbox: Sandbox;
 	beforeAll(async () => {
-		sandbox = await startSandbox({ erps: ['erply'], seed: 4 });
+		// Injected time: each request moves the sandbox clock 10 ms, so a session's lifetime is a number of requests.
+		sandbox = await startSandbox({ erps: ['erply'], seed: 4, clockStepMs: 10 });
 	});
 	afterAll(async () => await sandbox.stop());
 	beforeEach(() => {
@@ -35,7 +36,8 @@ describe('seed 004: sales documents to Erply through timeouts, 5xx, quota and se
 			commitThenTimeoutMode: 'reset',
 			failBeforeCommit: 0.06,
 			failBeforeCommitStatus: 503,
-			// Sessions live 300 ms: several expire mid-run (1054) and are renewed.
+			// Sessions live 300 ms of sandbox time (30 requests): several expire mid-run (1054) and are renewed,
+			// and a renewed one never expires before it is used, however busy the machine.
 			tokenTtlMs: 300,
 		});
 		const input = erplyInvoices(100);

@@ -26,7 +26,8 @@ const post = (options: IDataObject = {}) => postWorkflow('freeAgent', 'freeAgent
 describe('seed 003: invoices to FreeAgent through timeouts, 5xx, throttling and token expiry', () => {
 	let sandbox: Sandbox;
 	beforeAll(async () => {
-		sandbox = await startSandbox({ erps: ['freeagent'], seed: 3 });
+		// Injected time: each request moves the sandbox clock 10 ms, so a token's lifetime is a number of requests.
+		sandbox = await startSandbox({ erps: ['freeagent'], seed: 3, clockStepMs: 10 });
 	});
 	afterAll(async () => await sandbox.stop());
 	beforeEach(() => {
@@ -42,9 +43,10 @@ describe('seed 003: invoices to FreeAgent through timeouts, 5xx, throttling and 
 			commitThenTimeoutMode: 'reset',
 			failBeforeCommit: 0.06,
 			failBeforeCommitStatus: 503,
-			throttle: 0.04,
-			retryAfterSeconds: 1,
-			// Access tokens live 400 ms: the run outlives several, each refreshed with a rotated refresh token.
+			// One 429 (FreeAgent's Retry-After is at least 1 s, honoured in real time): a share would cost a second each.
+			schedule: [{ write: 7, fault: 'throttle' }],
+			// Access tokens live 400 ms of sandbox time, i.e. 40 requests: the run outlives several, each
+			// refreshed with a rotated refresh token — on a fast machine and a busy one alike.
 			tokenTtlMs: 400,
 		});
 		// Connected after the faults are set, so that its first access token expires mid-run too.
@@ -65,10 +67,10 @@ describe('seed 003: invoices to FreeAgent through timeouts, 5xx, throttling and 
 	});
 
 	it('10 concurrent executions of 10 invoices without a reference: 100 invoices, 100 distinct references, no 422 in Failed (a naive parallel post loses 9 of 10)', async () => {
-		// Naive: 10 reference-less POSTs at once race for the next number (the seed's report); a wide
-		// persist gap so all ten arrive while the first is still being written, even on a slow machine.
-		sandbox.setFaults('freeagent', { options: { ...FAST.options, persistDelayMs: 1500 } });
+		// Naive: 10 reference-less POSTs at once race for the next number (the seed's report). The sandbox
+		// holds them until all ten arrived, so they meet inside the ERP however busy the machine is.
 		const token = (await signIn(sandbox.urls.freeagent)).access_token;
+		sandbox.gather('freeagent', 10);
 		const naive = await Promise.all(Array.from({ length: 10 }, () => freeAgent(sandbox.urls.freeagent, token, '/v2/invoices', { method: 'POST', body: invoiceBody() })));
 		const statuses = naive.map((response) => response.status);
 		expect(statuses.filter((status) => status === 201)).toHaveLength(1);

@@ -19,14 +19,15 @@ describe('Batch Splitter in time-budget mode, after posts to a slow Infor', () =
 		sandbox.setFaults('infor', {});
 
 		// The estimate (20 s per invoice) alone would put one invoice in each batch.
-		const splitter = chain([node('Split', 'batchSplitter', { mode: 'timeBudget', timeBudgetSeconds: 6, secondsPerInvoice: 20, outputFormat: 'batchItems' })]);
-		const input = invoices(40, 'NEXT');
+		const splitter = chain([node('Split', 'batchSplitter', { mode: 'timeBudget', timeBudgetSeconds: 30, secondsPerInvoice: 20, outputFormat: 'batchItems' })]);
+		const input = invoices(200, 'NEXT');
 		const first = await runWorkflow({ workflow: splitter, input, staticData: posted.staticData });
 		const batches = first.outputs('Split')[0].map((item) => item.json);
 		const size = (batches[0].invoices as IDataObject[]).length;
-		// ≥ 0.3 s per invoice observed: at most 20 in 6 s, and clearly more than the estimate's 1.
+		// ≥ 0.3 s per invoice observed: at most 100 in 30 s, and more than the estimate's 1 unless a busy
+		// machine made each call take over 15 s (the budget is wide so that the machine's speed is no verdict).
 		expect(size).toBeGreaterThan(1);
-		expect(size).toBeLessThanOrEqual(20);
+		expect(size).toBeLessThanOrEqual(100);
 		expect(first.hints('Split').map((hint) => hint.message).join(' ')).toContain("the ERP's observed median latency");
 
 		const again = await runWorkflow({ workflow: splitter, input, staticData: first.staticData });

@@ -27,9 +27,9 @@ describe('Verify By Reference on Infor', () => {
 	it('verify: Found / Not Found, and a found UNKNOWN key becomes POSTED', async () => {
 		const credentials = inforCredentials(sandbox);
 		// The first create commits and times out; with Verify Before Retry off it is left UNKNOWN.
-		sandbox.setFaults('infor', { schedule: [{ write: 1, fault: 'commitThenTimeout' }], holdMs: 6000 });
+		sandbox.setFaults('infor', { schedule: [{ write: 1, fault: 'commitThenTimeout' }] });
 		const [posted, neverSent] = [invoices(3), invoices(1, 'ABSENT')];
-		const post = await runWorkflow({ workflow: postWorkflow('inforIcs', 'inforIonApi', { batchSize: 1, concurrency: 1, requestTimeoutMs: 1500, verifyBeforeRetry: false }), input: posted, credentials });
+		const post = await runWorkflow({ workflow: postWorkflow('inforIcs', 'inforIonApi', { batchSize: 1, concurrency: 1, requestTimeoutMs: 3000, verifyBeforeRetry: false }), input: posted, credentials });
 		expect(routed(post).failed).toHaveLength(1);
 		expect(await ledgerRecords(post.staticData, ['UNKNOWN'])).toHaveLength(1);
 		expect(sandbox.truth('infor').invoices).toHaveLength(3);

@@ -122,8 +122,9 @@ describe('seed 002: an RPA robot and invoices to a Mendix REST service', () => {
 		// The simulator's unique constraint on transactionId stops a second invoice in both modes
 		// ('checkFirst' and 'constraintOnly'), so the naive failure to show is the answers: the robot
 		// gets a 500 for an invoice that was created, and another body than the one that created it.
-		// 500 ms between check and commit: the 20 requests overlap even on a busy machine.
-		sandbox.setFaults('mendix', { options: { processingMs: 500 } });
+		// The sandbox holds the 20 until all arrived: they overlap inside the service on a busy machine too.
+		sandbox.setFaults('mendix', { options: { processingMs: 50 } });
+		sandbox.gather('mendix', 20);
 		const { baseUrl, username, password } = sandboxCredentialData('mendixApi', sandbox) as { baseUrl: string; username: string; password: string };
 		const authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 		const [callback] = robotInvoices(1, 'NAIVE');

@@ -1,6 +1,7 @@
 import { startSandbox } from '../../sandbox';
 import type { Sandbox } from '../../sandbox';
 import { erply, openSession, salesDocument } from './erply-helpers';
+import { arrived } from './helpers';
 
 describe('Erply: a save retried with the same temporaryUUID, and resends without one', () => {
 	let sandbox: Sandbox;
@@ -43,10 +44,12 @@ describe('Erply: a save retried with the same temporaryUUID, and resends without
 	});
 
 	it('answers 1205 to a second save with the same UUID while the first is still being processed', async () => {
-		sandbox.setFaults('erply', { options: { processingDelayMs: 1500 } });
+		sandbox.setFaults('erply', { options: { processingDelayMs: 50 } });
+		// The first is held in the sandbox until the second arrived, and the second is sent only once the
+		// first reached it: the second finds the first in flight by construction, not by a race of delays.
+		sandbox.gather('erply', 2);
 		const first = save({ temporaryUUID: 'uuid-2', customReferenceNumber: 'REF-2' });
-		// Give the first call a head start so it is in flight when the second arrives.
-		await new Promise((resolve) => setTimeout(resolve, 300));
+		await arrived(sandbox, 'erply', 2);
 		const second = await save({ temporaryUUID: 'uuid-2', customReferenceNumber: 'REF-2' });
 		expect(second.status).toMatchObject({ responseStatus: 'error', errorCode: 1205 });
 		expect((await first).status.responseStatus).toBe('ok');
@@ -54,9 +57,10 @@ describe('Erply: a save retried with the same temporaryUUID, and resends without
 	});
 
 	it('answers 1204 instead when inProgressCode says so', async () => {
-		sandbox.setFaults('erply', { options: { processingDelayMs: 1500, inProgressCode: 1204 } });
+		sandbox.setFaults('erply', { options: { processingDelayMs: 50, inProgressCode: 1204 } });
+		sandbox.gather('erply', 2);
 		const first = save({ temporaryUUID: 'uuid-3' });
-		await new Promise((resolve) => setTimeout(resolve, 300));
+		await arrived(sandbox, 'erply', 2);
 		expect((await save({ temporaryUUID: 'uuid-3' })).status.errorCode).toBe(1204);
 		await first;
 	});

@@ -63,16 +63,17 @@ describe.each(drivers)('faults on $erp are observable by a client and in the gro
 		await eventually(() => expect(stored()).toBe(2));
 	});
 
-	it('commitThenTimeout hold: the client times out, yet the invoice is stored', async () => {
-		withFaults({ commitThenTimeout: 1, commitThenTimeoutMode: 'hold', holdMs: 1500 });
-		const result = await driver.create(sandbox(), 1, 500);
+	it('commitThenTimeout hold: the answer is held until the client gives up, yet the invoice is stored', async () => {
+		withFaults({ commitThenTimeout: 1, commitThenTimeoutMode: 'hold' });
+		const result = await driver.create(sandbox(), 1, 100);
 		expect(result).toEqual({ kind: 'failure', code: 'timeout' });
 		expect(stored()).toBe(1);
 	});
 
 	it('commitThenTimeout hold: a patient client gets the real answer after holdMs', async () => {
 		withFaults({ commitThenTimeout: 1, commitThenTimeoutMode: 'hold', holdMs: 300 });
-		expect(answered(await driver.create(sandbox(), 1, 5000)).status).toBe(driver.createdStatus);
+		// No client timeout: only the sandbox's holdMs can end the wait.
+		expect(answered(await driver.create(sandbox(), 1)).status).toBe(driver.createdStatus);
 		expect(sandbox().requestLog(driver.erp).map((entry) => entry.delivery)).toContain('hold');
 	});
 

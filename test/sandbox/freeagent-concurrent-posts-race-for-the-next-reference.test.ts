@@ -19,8 +19,9 @@ describe('FreeAgent: invoices posted in parallel without a reference race for th
 	});
 
 	it('10 concurrent reference-less posts: exactly 1 created, 9 refused with 422 "Reference has already been taken"', async () => {
-		// A wide persist gap so all ten requests arrive while the first is still being written, even on a slow machine.
-		sandbox.setFaults('freeagent', { options: { persistDelayMs: 1500 } });
+		// All ten meet inside the ERP (held until the tenth arrived), so each reads the same last number
+		// before any is written — on a busy machine too; a wide persist gap alone was outrun there.
+		sandbox.gather('freeagent', 10);
 		const responses = await Promise.all(Array.from({ length: 10 }, () => freeAgent(base, token, '/v2/invoices', { method: 'POST', body: invoiceBody() })));
 		const statuses = responses.map((response) => response.status).sort();
 		expect(statuses).toEqual([201, 422, 422, 422, 422, 422, 422, 422, 422, 422]);

@@ -1,6 +1,6 @@
 import type { FaultConfig } from '../../sandbox/core/types';
 import { GENERIC_DEMO } from '../../sandbox/erps/generic/simulator';
-import { answered, basicAuth, call, useSandbox } from './helpers';
+import { answered, arrived, basicAuth, call, useSandbox } from './helpers';
 
 describe('generic REST ERP in the sandbox: auth modes, lookup, optional uniqueness, Idempotency-Key', () => {
 	const sandbox = useSandbox({ erps: ['generic'] });
@@ -72,9 +72,12 @@ describe('generic REST ERP in the sandbox: auth modes, lookup, optional uniquene
 		});
 
 		it('answers 409 while the first request with the key is still in flight', async () => {
-			withOptions({ honourIdempotencyKey: true, processingMs: 800 });
+			withOptions({ honourIdempotencyKey: true, processingMs: 50 });
+			// The first is held until the second arrived, and the second sent once the first reached the ERP:
+			// it finds the first in flight by construction, not by a head start a busy machine can outrun.
+			sandbox().gather('generic', 2);
 			const first = create('R-7', { 'idempotency-key': '"key-7"' });
-			await new Promise((resolve) => setTimeout(resolve, 200));
+			await arrived(sandbox(), 'generic');
 			const second = answered(await create('R-7', { 'idempotency-key': '"key-7"' }));
 			expect(second.status).toBe(409);
 			expect(answered(await first).status).toBe(201);

@@ -1,7 +1,7 @@
 import * as http from 'http';
 
 import { startSandbox } from '../../sandbox';
-import type { Sandbox, StartSandboxOptions } from '../../sandbox';
+import type { Sandbox, SandboxErp, StartSandboxOptions } from '../../sandbox';
 import { inforDemoIonApi, INFOR_API_PATH } from '../../sandbox/erps/infor/simulator';
 
 export interface Answer {
@@ -142,4 +142,12 @@ export async function eventually(assertion: () => void, withinMs = 5000): Promis
 			await new Promise((resolve) => setTimeout(resolve, 50));
 		}
 	}
+}
+
+/**
+ * Resolves once `count` requests to `erp` reached the sandbox: a second request sent after it finds the
+ * first in flight, whatever the machine's speed (a fixed head start can be too short on a busy one).
+ */
+export async function arrived(sandbox: Sandbox, erp: SandboxErp, count = 1): Promise<void> {
+	await eventually(() => expect(sandbox.requestLog(erp).length).toBeGreaterThanOrEqual(count), 30_000);
 }

@@ -1,5 +1,5 @@
 import { MENDIX_SERVICE_PATH } from '../../sandbox/erps/mendix/simulator';
-import { answered, basicAuth, call, useSandbox } from './helpers';
+import { answered, arrived, basicAuth, call, useSandbox } from './helpers';
 
 describe('Mendix published REST service in the sandbox', () => {
 	const sandbox = useSandbox({ erps: ['mendix'] });
@@ -43,9 +43,12 @@ describe('Mendix published REST service in the sandbox', () => {
 		[undefined, 500],
 		[409, 409],
 	])('race: two concurrent posts of one transactionId both pass the check; the constraint stops the second (raceStatus %s → %i)', async (raceStatus, expected) => {
-		sandbox().setFaults('mendix', { options: { processingMs: 400, ...(raceStatus ? { raceStatus } : {}) } });
+		sandbox().setFaults('mendix', { options: { processingMs: 50, ...(raceStatus ? { raceStatus } : {}) } });
+		// Held until both arrived (the first one first): both pass the check before either commits,
+		// whatever the machine's speed.
+		sandbox().gather('mendix', 2);
 		const first = post('T-4');
-		await new Promise((resolve) => setTimeout(resolve, 100));
+		await arrived(sandbox(), 'mendix');
 		const second = post('T-4');
 		const statuses = [answered(await first).status, answered(await second).status];
 		expect(statuses).toEqual([201, expected]);
