@@ -99,8 +99,8 @@ export interface HostileItem {
 }
 
 const escaped = (text: string) => text.replace(/[.[\]$]/g, (c) => `\\${c}`);
-/** The field as the error must name it: the exact word, so `amount` does not match `amounts` or `amount1`. */
-export const naming = (field: string): Expected => ({ failedNaming: new RegExp(`(^|[^\\w.\\[])${escaped(field)}($|[^\\w])`) });
+/** The field as the error must name it: the exact word (or `$json.field`), so `amount` does not match `amounts`, `amount1` or `lines[0].amount`. */
+export const naming = (field: string): Expected => ({ failedNaming: new RegExp(`(^|[^\\w.\\[]|\\$json\\.)${escaped(field)}($|[^\\w])`) });
 /** A field inside erpFields: the error names both (`erpFields.request`, or "erpFields may not set request"). */
 export const namingErpField = (field: string): Expected => ({
 	failedNaming: new RegExp(`^(?=[\\s\\S]*erpFields)(?=[\\s\\S]*(^|[^\\w])${escaped(field)}($|[^\\w]))`),

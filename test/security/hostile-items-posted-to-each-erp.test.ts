@@ -102,6 +102,8 @@ describe('hostile items among good ones, posted to each ERP', () => {
 	beforeEach(() => {
 		clearRegistry();
 		forgetErplySessions();
+		// Each test starts from an empty ERP, also after a failed one.
+		sandbox.reset();
 	});
 
 	const workflowFor = (erp: ErpUnderTest): WorkflowJson => {

@@ -153,7 +153,7 @@ describe.each([
 		expect(first.error).toBeUndefined();
 		const [isNew = [], , , conflict = []] = first.outputs('Seen');
 		expect(labelsOf(keysOf(isNew))).toEqual(allLabels);
-		expect(conflict.map(errorOf)).toEqual(refused.map(() => expect.stringMatching(/idempotencyKey/)));
+		expect(conflict.map(errorOf)).toEqual(refused.map(() => expect.stringMatching(/idempotencyKey|Idempotency Key/)));
 		const [posted = [], existed = [], failed = []] = first.outputs('Post');
 		expect({ failed: failed.map((item) => `${JSON.stringify(item.json.idempotencyKey)}: ${errorOf(item)}`), existed: existed.length }).toEqual({ failed: [], existed: 0 });
 		expect(labelsOf(keysOf(posted))).toEqual(allLabels);
