@@ -4,7 +4,8 @@ module.exports = {
 	roots: ['<rootDir>/test'],
 	testMatch: ['**/*.test.ts'],
 	// The real-n8n tests take minutes each and need the pinned runtimes: `npm run test:e2e` (e2e/jest.config.js).
-	testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/'],
+	// The chaos matrix takes minutes too: `npm run test:chaos` (test/chaos/jest.config.js).
+	testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/', '<rootDir>/test/chaos/'],
 	transform: {
 		// Type checking is `npm run typecheck`'s job; transpiling file by file keeps the suite fast on 2 cores.
 		// isolatedModules goes in as a compiler option (ts-jest's own option of that name is deprecated).

@@ -1,4 +1,4 @@
-/** Prints the README's Performance table from bench/results/latest.json (`npm run bench:readme`). */
+/** Prints the Performance table of CONTRIBUTING.md from bench/results/latest.json (`npm run bench:readme`). */
 import { readFileSync } from 'fs';
 import path from 'path';
 

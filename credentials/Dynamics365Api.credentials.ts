@@ -16,7 +16,7 @@ export class Dynamics365Api implements ICredentialType {
 
 	documentationUrl = 'https://learn.microsoft.com/en-us/power-apps/developer/data-platform/authenticate-oauth';
 
-	icon = 'file:dynamics365Api.svg' as const;
+	icon = { light: 'file:dynamics365Api.svg', dark: 'file:dynamics365Api.dark.svg' } as const;
 
 	properties: INodeProperties[] = [
 		{
@@ -86,6 +86,8 @@ export class Dynamics365Api implements ICredentialType {
 			url: '/organizations',
 			qs: { $select: 'organizationid', $top: 1 },
 			headers: { Accept: 'application/json', 'OData-Version': '4.0', 'OData-MaxVersion': '4.0' },
+			// Credentials never follow a redirect to another host: a 3xx fails the test instead.
+			disableFollowRedirect: true,
 		},
 	};
 }

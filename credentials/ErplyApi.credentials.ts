@@ -18,7 +18,7 @@ export class ErplyApi implements ICredentialType {
 
 	documentationUrl = 'https://learn-api.erply.com/getting-started/authentication';
 
-	icon = 'file:erplyApi.svg' as const;
+	icon = { light: 'file:erplyApi.svg', dark: 'file:erplyApi.dark.svg' } as const;
 
 	properties: INodeProperties[] = [
 		{
@@ -69,6 +69,8 @@ export class ErplyApi implements ICredentialType {
 			headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
 			body: verifyUserForm(credentials),
 			json: true,
+			// The form carries the password: a redirect is an error, never followed to another host.
+			disableFollowRedirect: true,
 		});
 		const sessionKey = sessionKeyOf(body);
 		if (!sessionKey) {
@@ -113,6 +115,8 @@ export class ErplyApi implements ICredentialType {
 			method: 'POST',
 			headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
 			body: { request: 'getSalesDocuments', recordsOnPage: 1 },
+			// The form carries the session key: never follow a redirect with it.
+			disableFollowRedirect: true,
 		},
 		rules: [
 			{

@@ -16,7 +16,7 @@ export class FreeAgentOAuth2Api implements ICredentialType {
 
 	documentationUrl = 'https://dev.freeagent.com/docs/oauth';
 
-	icon = 'file:freeAgentOAuth2Api.svg' as const;
+	icon = { light: 'file:freeAgentOAuth2Api.svg', dark: 'file:freeAgentOAuth2Api.dark.svg' } as const;
 
 	properties: INodeProperties[] = [
 		{
@@ -85,6 +85,8 @@ export class FreeAgentOAuth2Api implements ICredentialType {
 			url: '/v2/invoices',
 			qs: { per_page: 1 },
 			headers: { 'User-Agent': FREEAGENT_DEFAULT_USER_AGENT },
+			// Credentials never follow a redirect to another host: a 3xx fails the test instead.
+			disableFollowRedirect: true,
 		},
 	};
 }

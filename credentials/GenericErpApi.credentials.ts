@@ -11,7 +11,7 @@ export class GenericErpApi implements ICredentialType {
 
 	displayName = 'Generic ERP API';
 
-	icon = 'file:genericErpApi.svg' as const;
+	icon = { light: 'file:genericErpApi.svg', dark: 'file:genericErpApi.dark.svg' } as const;
 
 	documentationUrl = 'https://docs.n8n.io/integrations/builtin/credentials/httprequest/';
 
@@ -108,6 +108,8 @@ export class GenericErpApi implements ICredentialType {
 		request: {
 			baseURL: '={{ $credentials.baseUrl.replace(/\\/+$/, "") }}',
 			url: '={{ $credentials.testPath || "/" }}',
+			// Credentials never follow a redirect to another host: a 3xx fails the test instead.
+			disableFollowRedirect: true,
 		},
 	};
 }

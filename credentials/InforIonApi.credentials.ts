@@ -29,7 +29,7 @@ export class InforIonApi implements ICredentialType {
 
 	displayName = 'Infor ION API';
 
-	icon = 'file:inforIonApi.svg' as const;
+	icon = { light: 'file:inforIonApi.svg', dark: 'file:inforIonApi.dark.svg' } as const;
 
 	documentationUrl = 'https://docs.infor.com/inforos/2021.x/en-us/useradminlib_cloud/default.html';
 
@@ -65,6 +65,9 @@ export class InforIonApi implements ICredentialType {
 				url: tokenUrl(file),
 				body: new URLSearchParams(tokenRequestForm(file)),
 				json: true,
+				// The form carries client_secret and the service account's secret key: a redirect is an
+				// answer (reported as an error), never followed to wherever it points.
+				disableFollowRedirect: true,
 			})) as IDataObject;
 		} catch (error) {
 			throw tokenRequestError(error, file);
@@ -90,6 +93,8 @@ export class InforIonApi implements ICredentialType {
 			baseURL: TENANT_URL_EXPRESSION,
 			url: '/ICS/api/v1/invoices',
 			qs: { pageSize: 1 },
+			// The bearer token must not follow a redirect to another host.
+			disableFollowRedirect: true,
 		},
 	};
 }

@@ -14,7 +14,7 @@ export class MendixApi implements ICredentialType {
 
 	documentationUrl = 'https://docs.mendix.com/refguide/published-rest-service/';
 
-	icon = 'file:mendixApi.svg' as const;
+	icon = { light: 'file:mendixApi.svg', dark: 'file:mendixApi.dark.svg' } as const;
 
 	properties: INodeProperties[] = [
 		{
@@ -80,6 +80,8 @@ export class MendixApi implements ICredentialType {
 			url: '={{$credentials.testPath}}',
 			qs: { transactionId: 'n8n-credential-test' },
 			headers: { Accept: 'application/json' },
+			// Credentials never follow a redirect to another host: a 3xx fails the test instead.
+			disableFollowRedirect: true,
 		},
 	};
 }

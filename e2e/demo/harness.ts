@@ -126,16 +126,18 @@ export interface DeliverOptions {
 	retryDelayMs?: number;
 	/** Stop retrying when this returns true (e.g. the test killed n8n on purpose). */
 	giveUp?: () => boolean;
+	/** Extra request headers, e.g. the header a webhook's Header Auth credential expects. */
+	headers?: Record<string, string>;
 }
 
 /** POSTs one delivery; retries on 5xx and on no answer, like a sender that wants a 2xx. */
 export async function deliver(url: string, body: unknown, options: DeliverOptions = {}): Promise<Delivery> {
-	const { maxAttempts = 30, retryDelayMs = 500, giveUp } = options;
+	const { maxAttempts = 30, retryDelayMs = 500, giveUp, headers = {} } = options;
 	const reference = (body as { reference?: unknown } | undefined)?.reference;
 	const sent = typeof reference === 'string' ? { reference } : {};
 	let last: Delivery = { status: 0, body: undefined, attempts: 0, ...sent };
 	for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-		last = { ...(await postOnce(url, body)), attempts: attempt, ...sent };
+		last = { ...(await postOnce(url, body, headers)), attempts: attempt, ...sent };
 		if (last.status > 0 && last.status < 500) return last;
 		if (giveUp?.()) return last;
 		await pause(retryDelayMs + Math.floor(Math.random() * retryDelayMs));
@@ -143,11 +145,11 @@ export async function deliver(url: string, body: unknown, options: DeliverOption
 	return last;
 }
 
-async function postOnce(url: string, body: unknown): Promise<{ status: number; body: unknown }> {
+async function postOnce(url: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; body: unknown }> {
 	try {
 		const response = await fetch(url, {
 			method: 'POST',
-			headers: { 'content-type': 'application/json' },
+			headers: { ...headers, 'content-type': 'application/json' },
 			body: JSON.stringify(body),
 			signal: AbortSignal.timeout(120_000),
 		});

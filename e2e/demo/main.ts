@@ -9,7 +9,7 @@ import { type N8nInstance, RUNTIMES, type RuntimeVersion, startN8n } from '../li
 import { type Sandbox, type SandboxErp, startSandbox } from '../../sandbox';
 import { type Delivery, type PackageRoot, countInErp, loadWorkflow, preparePackage, sandboxGenericCredential } from './harness';
 import { SEED_SCENARIOS, type SeedScenario } from './scenarios';
-import { SEED_TEMPLATES, type SeedTemplate, demoCopyOf, demoWebhookPath, failureReasons, inFailed, outcomeSummary, sandboxCredentialFor } from './templates';
+import { SEED_TEMPLATES, type SeedTemplate, demoCopyOf, demoWebhookPath, failureReasons, inFailed, outcomeSummary, sandboxCredentialsFor } from './templates';
 
 const VERSION = (process.env.DEMO_N8N ?? '2.41') as RuntimeVersion;
 /** DEMO_SEEDS=000,003 runs only those seeds (for working on one scenario); the default is all five. */
@@ -84,9 +84,13 @@ async function main(): Promise<void> {
 		const credentials = [sandboxGenericCredential(sandbox.urls.generic)];
 		const workflows = [loadWorkflow(N8N_FIXTURE, N8N_PATH, sandbox.urls.generic)];
 		for (const template of templates) {
-			const credential = await sandboxCredentialFor(template, sandbox);
-			if (!credentials.some((existing) => (existing as { id: string }).id === credential.id)) credentials.push(credential);
-			workflows.push(demoCopyOf(template, credential.id));
+			const named = await sandboxCredentialsFor(template, sandbox);
+			for (const credential of named) {
+				if (!credentials.some((existing) => (existing as { id: string }).id === credential.id)) credentials.push(credential);
+			}
+			const erpCredential = named.find((credential) => credential.type === template.credentialType);
+			if (!erpCredential) throw new Error(`templates/${template.file} names no ${template.credentialType} credential`);
+			workflows.push(demoCopyOf(template, erpCredential.id));
 			console.log(`  seed ${template.seed}: templates/${template.file} → ${template.erpLabel} (credential ${template.credentialType})`);
 		}
 		console.log(`  n8n's own: e2e/workflows/${N8N_FIXTURE}.workflow.json → generic REST ERP`);

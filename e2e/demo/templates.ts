@@ -21,8 +21,10 @@ import type { SeedScenario } from './scenarios';
 export const TEMPLATES_DIR = path.join(REPO_ROOT, 'templates');
 const POST_NODE_TYPE = 'n8n-nodes-idempotent-invoice.idempotentInvoicePost';
 const TRIGGER_TYPES = ['n8n-nodes-base.scheduleTrigger', 'n8n-nodes-base.manualTrigger'];
-/** The Post node's outputs, in order (DESIGN.md), as the demo tags them. */
+/** The Post node's outputs, in order, as the demo tags them. */
 export const POST_OUTPUTS = ['posted', 'alreadyExisted', 'failed'] as const;
+/** What the callback template's Header Auth credential expects from the robot in the demo and the tests (not a secret: loopback only). */
+export const ROBOT_HEADER = { name: 'X-Robot-Key', value: 'demo-robot-key-for-the-sandbox' } as const;
 export type PostOutput = (typeof POST_OUTPUTS)[number];
 
 /** A node as templates/*.json carry it (the template e2e tests read them with this type too). */
@@ -191,7 +193,10 @@ export const SEED_TEMPLATES: SeedTemplate[] = [
 		faults: (scenario) => scenario.faults,
 		async run(url, runId, scenario) {
 			// The robot's callbacks, as the scenario sends them; the template keys on transactionId.
-			const { invoices, deliveries } = await scenario.run(url, runId, (invoice) => ({ ...invoice, transactionId: invoice.reference }));
+			// The robot sends the header the template's webhook authenticates.
+			const { invoices, deliveries } = await scenario.run(url, runId, (invoice) => ({ ...invoice, transactionId: invoice.reference }), {
+				[ROBOT_HEADER.name]: ROBOT_HEADER.value,
+			});
 			const outcomes: TemplateOutcome[] = deliveries.map((delivery) => {
 				const body = delivery.body as { status?: unknown; invoiceId?: unknown; message?: unknown } | undefined;
 				const confirmed = delivery.status >= 200 && delivery.status < 300 && body?.status === 'success' && body.invoiceId !== undefined && body.invoiceId !== null;
@@ -253,17 +258,21 @@ export interface DemoCredential {
 	data: Record<string, unknown>;
 }
 
-/** The credential a template names, filled for the sandbox (its demo logins are not secrets). */
-export async function sandboxCredentialFor(template: SeedTemplate, sandbox: Sandbox): Promise<DemoCredential> {
+/**
+ * Every credential a template names (its ERP's, and e.g. the webhook's Header Auth), filled for the sandbox
+ * and named as the template names it: n8n's import binds a template's `{id: null, name}` by type and name.
+ */
+export async function sandboxCredentialsFor(template: SeedTemplate, sandbox: Sandbox): Promise<DemoCredential[]> {
 	const workflow = readTemplate(template.file);
-	const reference = workflow.nodes.flatMap((node) => Object.entries(node.credentials ?? {})).find(([type]) => type === template.credentialType);
-	if (!reference) throw new Error(`${template.file} names no ${template.credentialType} credential`);
-	return {
-		id: crypto.createHash('sha256').update(`demo-credential:${template.credentialType}`).digest('hex').slice(0, 16),
-		name: reference[1].name,
-		type: template.credentialType,
-		data: await credentialData(template.credentialType, sandbox),
-	};
+	const named = new Map(workflow.nodes.flatMap((node) => Object.entries(node.credentials ?? {})).map(([type, reference]) => [type, reference.name]));
+	return await Promise.all(
+		[...named].map(async ([type, name]) => ({
+			id: crypto.createHash('sha256').update(`demo-credential:${type}`).digest('hex').slice(0, 16),
+			name,
+			type,
+			data: await credentialData(type, sandbox),
+		})),
+	);
 }
 
 async function credentialData(type: string, sandbox: Sandbox): Promise<Record<string, unknown>> {
@@ -295,6 +304,14 @@ export function sandboxCredentialData(type: string, sandbox: Sandbox): Record<st
 			const { baseUrl, user, password } = demo('mendix');
 			return { baseUrl, username: user, password };
 		}
+		// n8n's own credential types the templates name.
+		case 'httpHeaderAuth':
+			return { name: ROBOT_HEADER.name, value: ROBOT_HEADER.value };
+		case 'redis':
+			// Only published, never run, by the template tests: no Redis needs to listen here.
+			return { host: '127.0.0.1', port: 6379, database: 0, password: '' };
+		case 'smtp':
+			return { host: '127.0.0.1', port: 2525, secure: false, user: '', password: '' };
 		default:
 			throw new Error(`No sandbox credential for type "${type}": add one to e2e/demo/templates.ts`);
 	}

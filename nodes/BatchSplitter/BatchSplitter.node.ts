@@ -3,24 +3,29 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { batchSizeForBudget, observedSecondsPerInvoice, splitIntoBatches, type KeyedInvoice } from '../shared/batching/split';
 import { idempotencyKeyProperty, ledgerProperties, redisCredentialProperty, referenceProperty } from '../shared/descriptions/ledger.description';
-import { failItemOrThrow, idempotencyInfo, readIdempotencyKey, readReference } from '../shared/items';
+import { failItemOrThrow, idempotencyInfo, ledgerOutage, readIdempotencyKey, readReference } from '../shared/items';
 import { openLedger, readLedgerOptions } from '../shared/ledger/open';
 
 const timeBudgetOnly = { show: { mode: ['timeBudget'] } };
 /** How many recent POSTED records the latency estimate reads. */
 const LATENCY_SAMPLE = 500;
 
+/*
+ * Not offered to AI agents, so no `usableAsTool` (which the lint rule asks for): its output is
+ * batches for Idempotent Invoice Post, not an answer an agent can act on, and in tool mode n8n
+ * would hand the agent only one output of whatever it returns.
+ */
+// eslint-disable-next-line @n8n/community-nodes/node-usable-as-tool
 export class BatchSplitter implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Batch Splitter',
 		name: 'batchSplitter',
-		icon: 'file:batchSplitter.svg',
+		icon: { light: 'file:batchSplitter.svg', dark: 'file:batchSplitter.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ $parameter["mode"] === "timeBudget" ? $parameter["timeBudgetSeconds"] + " s per batch" : $parameter["batchSize"] + " per batch" }}',
 		description: 'Split invoices into micro-batches with ids derived from their content, so a failed batch is small and a re-run is recognisable',
 		defaults: { name: 'Batch Splitter' },
-		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ ...redisCredentialProperty, displayOptions: { show: { mode: ['timeBudget'], ledgerStore: ['redis'] } } }],
@@ -101,7 +106,12 @@ export class BatchSplitter implements INodeType {
 		if (mode === 'timeBudget') {
 			const budget = this.getNodeParameter('timeBudgetSeconds', 0, 30) as number;
 			const estimate = this.getNodeParameter('secondsPerInvoice', 0, 2) as number;
-			const observed = await observedLatency(this);
+			let observed: number | undefined;
+			try {
+				observed = await observedLatency(this);
+			} catch (error) {
+				throw ledgerOutage(this, error);
+			}
 			batchSize = batchSizeForBudget(budget, observed ?? estimate);
 			this.addExecutionHints({
 				location: 'outputPane',

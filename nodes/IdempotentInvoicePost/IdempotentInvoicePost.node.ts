@@ -1,16 +1,19 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { erpCredentials, erpProperty, erpSettingsProperties } from '../shared/descriptions/erp.description';
+import { erpCredentials, erpProperty, erpSettingsProperties, invoiceFieldsProperties } from '../shared/descriptions/erp.description';
 import { idempotencyKeyProperty, ledgerProperties, redisCredentialProperty, referenceProperty } from '../shared/descriptions/ledger.description';
 import { executeInvoicePost } from '../shared/posting/execute';
 import { postingOptionsProperty } from '../shared/posting/options';
+import { forAgent } from '../shared/toolMode';
+
+const OUTPUT_NAMES = ['Posted', 'Already Existed', 'Failed'];
 
 export class IdempotentInvoicePost implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Idempotent Invoice Post',
 		name: 'idempotentInvoicePost',
-		icon: 'file:idempotentInvoicePost.svg',
+		icon: { light: 'file:idempotentInvoicePost.svg', dark: 'file:idempotentInvoicePost.dark.svg' },
 		group: ['output'],
 		version: 1,
 		subtitle: '={{ $parameter["erp"] }}',
@@ -19,12 +22,13 @@ export class IdempotentInvoicePost implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main],
-		outputNames: ['Posted', 'Already Existed', 'Failed'],
+		outputNames: OUTPUT_NAMES,
 		credentials: [...erpCredentials, redisCredentialProperty],
 		properties: [
 			erpProperty,
 			idempotencyKeyProperty,
 			referenceProperty,
+			...invoiceFieldsProperties,
 			...ledgerProperties,
 			...erpSettingsProperties,
 			postingOptionsProperty,
@@ -32,6 +36,6 @@ export class IdempotentInvoicePost implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await executeInvoicePost.call(this);
+		return forAgent(this, await executeInvoicePost.call(this), OUTPUT_NAMES);
 	}
 }

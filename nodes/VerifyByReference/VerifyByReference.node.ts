@@ -3,6 +3,8 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { erpCredentials, erpProperty, erpSettingsProperties } from '../shared/descriptions/erp.description';
 import { idempotencyKeyProperty, ledgerProperties, redisCredentialProperty, referenceProperty } from '../shared/descriptions/ledger.description';
+import { ledgerOutage } from '../shared/items';
+import { forAgent } from '../shared/toolMode';
 import { executeVerification } from '../shared/verification/operations';
 
 const main = NodeConnectionTypes.Main;
@@ -12,7 +14,7 @@ export class VerifyByReference implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Verify By Reference',
 		name: 'verifyByReference',
-		icon: 'file:verifyByReference.svg',
+		icon: { light: 'file:verifyByReference.svg', dark: 'file:verifyByReference.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["erp"] }}',
@@ -118,6 +120,10 @@ export class VerifyByReference implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await executeVerification.call(this);
+		try {
+			return forAgent(this, await executeVerification.call(this), ['Found', 'Not Found']);
+		} catch (error) {
+			throw ledgerOutage(this, error);
+		}
 	}
 }

@@ -2,25 +2,37 @@ import { createHash, randomBytes } from 'crypto';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { LedgerUnavailableError } from './ledger/errors';
 import type { LedgerRecord, LedgerState } from './ledger/types';
 
 /** Longest key accepted: keys are stored in every record and sent as ERP headers. */
 export const MAX_KEY_LENGTH = 512;
 
-/** A problem with one item's input: it fails that item only, naming the item and the field. */
+/**
+ * A problem with one item's input: it fails that item only. The message names the parameter (or
+ * field) as the user sees it and the item as n8n does (`[item 3]`); the description says how to fix it.
+ */
 export class ItemInputError extends Error {
 	constructor(
 		readonly itemIndex: number,
 		readonly field: string,
 		problem: string,
+		readonly description?: string,
 	) {
-		super(`Item ${itemIndex}: ${field} ${problem}`);
+		super(`${field} ${problem} [item ${itemIndex}]`);
 		this.name = 'ItemInputError';
 	}
 }
 
-/** `={{ $json.field }}`: what the key and reference parameters are by default. */
-const SINGLE_FIELD_EXPRESSION = /^=\{\{\s*\$json\.([A-Za-z_$][\w$]*)\s*\}\}$/;
+/** `={{ $json.field }}` or `={{ $json["field name"] }}`: what the per-item parameters are by default. */
+const SINGLE_FIELD_EXPRESSION = /^=\{\{\s*\$json(?:\.([A-Za-z_$][\w$]*)|\[\s*(?:"([^"\\]*)"|'([^'\\]*)')\s*\])\s*\}\}$/;
+
+/** The field a parameter's raw value only reads from the item, if that is all it does. */
+export function singleFieldOf(raw: unknown): string | undefined {
+	if (typeof raw !== 'string') return undefined;
+	const match = SINGLE_FIELD_EXPRESSION.exec(raw.trim());
+	return match ? (match[1] ?? match[2] ?? match[3]) : undefined;
+}
 
 /**
  * A per-item parameter. One that only reads a field of the item (the defaults) is read directly:
@@ -29,7 +41,7 @@ const SINGLE_FIELD_EXPRESSION = /^=\{\{\s*\$json\.([A-Za-z_$][\w$]*)\s*\}\}$/;
  */
 export function itemParameter(fns: IExecuteFunctions, name: string, itemIndex: number): unknown {
 	const raw = fns.getNodeParameter(name, itemIndex, '', { rawExpressions: true }) as unknown;
-	const field = typeof raw === 'string' ? SINGLE_FIELD_EXPRESSION.exec(raw)?.[1] : undefined;
+	const field = singleFieldOf(raw);
 	if (field !== undefined) {
 		const item = fns.getInputData()[itemIndex];
 		if (item) return item.json[field];
@@ -47,7 +59,9 @@ export function readKeyParameter(fns: IExecuteFunctions, itemIndex: number): unk
 		evaluationProblem = (error as Error).message;
 	}
 	// Thrown outside the catch: callers turn ItemInputError into n8n's NodeOperationError (failItemOrThrow).
-	if (evaluationProblem !== undefined) throw new ItemInputError(itemIndex, 'idempotencyKey', `could not be evaluated: ${evaluationProblem}`);
+	if (evaluationProblem !== undefined) {
+		throw new ItemInputError(itemIndex, KEY, `could not be evaluated: ${evaluationProblem}`, 'Check the expression of the Idempotency Key parameter');
+	}
 	return value;
 }
 
@@ -55,31 +69,26 @@ export function readIdempotencyKey(fns: IExecuteFunctions, itemIndex: number): s
 	return validateKey(readKeyParameter(fns, itemIndex), itemIndex);
 }
 
+const KEY = 'Idempotency Key';
+const KEY_HOW = 'Set Idempotency Key to an expression that is unique per invoice and the same on every retry, e.g. {{ $json.companyId }}-{{ $json.invoiceNumber }}';
+
 export function validateKey(value: unknown, itemIndex: number): string {
 	if (typeof value === 'number' && Number.isFinite(value)) value = String(value);
 	// A missing field ($json.idempotencyKey absent) is an empty key, not a type problem.
 	if (value === undefined || value === null) value = '';
 	if (typeof value !== 'string') {
-		throw new ItemInputError(itemIndex, 'idempotencyKey', `must be a string, got ${typeof value}`);
+		throw new ItemInputError(itemIndex, KEY, `must be a string, got ${typeof value}`, KEY_HOW);
 	}
 	const key = value.trim();
 	if (key === '') {
-		throw new ItemInputError(
-			itemIndex,
-			'idempotencyKey',
-			'is empty: set the Idempotency Key parameter to an expression that is unique per invoice, e.g. {{ $json.companyId }}-{{ $json.invoiceNumber }}',
-		);
+		throw new ItemInputError(itemIndex, KEY, 'is empty', KEY_HOW);
 	}
 	// "--" is what {{ $json.a }}-{{ $json.b }} gives when both fields are missing: every such item would share one key.
 	if (!/[\p{L}\p{N}]/u.test(key)) {
-		throw new ItemInputError(
-			itemIndex,
-			'idempotencyKey',
-			`"${key}" has no letter or digit: the fields it is built from are probably missing from the item`,
-		);
+		throw new ItemInputError(itemIndex, KEY, `"${key}" has no letter or digit: the fields it is built from are probably missing from the item`, KEY_HOW);
 	}
 	if (key.length > MAX_KEY_LENGTH) {
-		throw new ItemInputError(itemIndex, 'idempotencyKey', `is ${key.length} characters long; at most ${MAX_KEY_LENGTH} are allowed`);
+		throw new ItemInputError(itemIndex, KEY, `is ${key.length} characters long; at most ${MAX_KEY_LENGTH} are allowed`, 'Build the key from the fields that identify the invoice, or a hash of them');
 	}
 	return key;
 }
@@ -103,7 +112,7 @@ export function newCorrelationId(): string {
 	return randomBytes(6).toString('hex');
 }
 
-/** The `idempotency` object every item leaving our nodes gains (DESIGN.md). */
+/** The `idempotency` object every item leaving our nodes gains (its fields are public: users' workflows read them). */
 export interface IdempotencyInfo extends IDataObject {
 	key: string;
 	reference: string | null;
@@ -154,7 +163,9 @@ export function failItemOrThrow(
 	key?: string,
 ): INodeExecutionData {
 	if (!fns.continueOnFail()) {
-		throw new NodeOperationError(fns.getNode(), error.message, { itemIndex });
+		if (error instanceof LedgerUnavailableError) throw ledgerOutage(fns, error, itemIndex);
+		const description = (error as { description?: unknown }).description;
+		throw new NodeOperationError(fns.getNode(), error.message, { itemIndex, ...(typeof description === 'string' ? { description } : {}) });
 	}
 	return {
 		json: {
@@ -187,4 +198,19 @@ export async function mapKeyedItems(
 		}
 	}
 	return out;
+}
+
+/**
+ * A ledger that cannot be reached (Redis down, a store error) fails the node as n8n's
+ * NodeOperationError saying what to check, not as a raw error; other errors pass unchanged.
+ * The cause goes in the description: in the message, n8n would replace a text containing
+ * ECONNREFUSED by its generic "The service refused the connection".
+ */
+export function ledgerOutage(fns: IExecuteFunctions, error: unknown, itemIndex?: number): unknown {
+	if (!(error instanceof LedgerUnavailableError)) return error;
+	const cause = error.message.replace(/^ledger unavailable: /i, '');
+	return new NodeOperationError(fns.getNode(), 'The ledger is unavailable', {
+		description: `${cause}. Nothing was posted on its word. Check the Ledger Store: for Redis, that the server is up and the Redis credential is right; then run the workflow again.`,
+		...(itemIndex !== undefined ? { itemIndex } : {}),
+	});
 }

@@ -1,11 +1,23 @@
 import { mulberry32, streamSeed } from './prng';
-import type { FaultConfig, FaultDecider, SandboxErp } from './types';
+import type { FaultConfig, FaultDecider, HostileWriteFault, SandboxErp } from './types';
 
 type WriteFault = ReturnType<FaultDecider['nextWrite']>;
-type ShareFault = 'dropConnection' | 'throttle' | 'failBeforeCommit' | 'commitThenTimeout';
+type ShareFault = 'dropConnection' | 'throttle' | 'failBeforeCommit' | 'commitThenTimeout' | HostileWriteFault;
 
-/** Order in which shares are stacked on the one draw per write: outermost (network) faults first. */
-const WRITE_SHARES: ShareFault[] = ['dropConnection', 'throttle', 'failBeforeCommit', 'commitThenTimeout'];
+/**
+ * Order in which shares are stacked on the one draw per write: outermost (network) faults first. The
+ * hostile ones come last so that adding them leaves every earlier seed's faults where they were.
+ */
+const WRITE_SHARES: ShareFault[] = [
+	'dropConnection',
+	'throttle',
+	'failBeforeCommit',
+	'commitThenTimeout',
+	'gateway5xx',
+	'lateCommit',
+	'existsWithoutId',
+	'existsOtherRecord',
+];
 const READ_SHARES: Array<'dropConnection' | 'throttle'> = ['dropConnection', 'throttle'];
 
 /** Thrown by the decider the core hands to simulators: the core destroys the socket, nothing was committed. */
@@ -22,6 +34,8 @@ export class DropConnection extends Error {
  */
 export class SeededFaultDecider implements FaultDecider {
 	private random_: () => number;
+	/** Second stream for the details of a hostile fault (delay, status, committed or not), so they never shift the main stream. */
+	private detail_: () => number;
 	private writes = 0;
 	private faults: FaultConfig;
 
@@ -34,6 +48,7 @@ export class SeededFaultDecider implements FaultDecider {
 	) {
 		this.faults = faults;
 		this.random_ = mulberry32(streamSeed(seed, `faults:${erp}`));
+		this.detail_ = mulberry32(streamSeed(seed, `hostile:${erp}`));
 	}
 
 	/** New config; the schedule counts writes from now on, so a test can set faults mid-way. */
@@ -46,6 +61,12 @@ export class SeededFaultDecider implements FaultDecider {
 	reset(): void {
 		this.writes = 0;
 		this.random_ = mulberry32(streamSeed(this.seed, `faults:${this.erp}`));
+		this.detail_ = mulberry32(streamSeed(this.seed, `hostile:${this.erp}`));
+	}
+
+	/** Seeded random in [0, 1) for a hostile fault's details. */
+	detail(): number {
+		return this.detail_();
 	}
 
 	config(): FaultConfig {

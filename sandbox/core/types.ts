@@ -14,7 +14,22 @@ export type FaultKind =
 	| 'failMidBatch'
 	| 'throttle'
 	| 'tokenExpiry'
-	| 'dropConnection';
+	| 'dropConnection'
+	| HostileWriteFault;
+
+/**
+ * Faults production has and a kind sandbox hides (issue 15), decided per write like the others but
+ * carried out by the core's wrapper (sandbox/core/hostile.ts), never by a simulator itself:
+ * - `lateCommit`: the gateway gives up (504 after `holdMs`, or the client times out first) while the
+ *   ERP keeps processing and commits `lateCommitMinMs`..`lateCommitMaxMs` later; a batch commits one
+ *   invoice every `lateCommitItemMs`.
+ * - `gateway5xx`: a proxy answers 502/503/504 after it forwarded the request; the ERP committed it
+ *   with probability `gatewayCommitShare`.
+ * - `existsWithoutId`: the ERP answers "already exists" with no id, and stored nothing.
+ * - `existsOtherRecord`: the ERP answers "already exists" because of another record (its id when the
+ *   ERP's answer carries one), and stored nothing.
+ */
+export type HostileWriteFault = 'lateCommit' | 'gateway5xx' | 'existsWithoutId' | 'existsOtherRecord';
 
 export interface FaultConfig {
 	/** Fixed latency added to every request, ms, plus uniform jitter in [-jitterMs, +jitterMs]. */
@@ -38,10 +53,31 @@ export interface FaultConfig {
 	/** Share (0..1) of requests answered with the ERP's throttle signal (e.g. 429 + Retry-After). */
 	throttle?: number;
 	retryAfterSeconds?: number;
+	/** A 429 without Retry-After (many gateways send none): the header is taken off every 429. */
+	omitRetryAfter?: boolean;
 	/** Token/session lifetime in ms (expired credentials get the ERP's expiry answer). */
 	tokenTtlMs?: number;
 	/** Share (0..1) of requests whose socket is destroyed before anything is processed. */
 	dropConnection?: number;
+	/** Share (0..1) of writes that commit late (after the answer): see HostileWriteFault. */
+	lateCommit?: number;
+	/** Delay between the request and the late commit, ms (uniform in [min, max]; default 0..2000). */
+	lateCommitMinMs?: number;
+	lateCommitMaxMs?: number;
+	/** A late batch commits its invoices one by one, this far apart (default 0). */
+	lateCommitItemMs?: number;
+	/** Share (0..1) of writes answered 502/503/504 by a gateway after forwarding. */
+	gateway5xx?: number;
+	/** Share (0..1) of those the ERP committed nevertheless (default 0.5). */
+	gatewayCommitShare?: number;
+	/** Statuses the gateway picks from (default 502, 503, 504). */
+	gatewayStatuses?: Array<502 | 503 | 504>;
+	/** Share (0..1) of single creates answered "already exists" without an id, nothing stored. */
+	existsWithoutId?: number;
+	/** Share (0..1) of single creates answered "already exists" because of another record, nothing stored. */
+	existsOtherRecord?: number;
+	/** Searches and lists see a commit only this long (sandbox clock, ms) after it happened; reads by id at once. */
+	lookupLagMs?: number;
 	/** Explicit schedule: the Nth (1-based) write request gets this fault, whatever the shares say. */
 	schedule?: Array<{ write: number; fault: Exclude<FaultKind, 'latency' | 'tokenExpiry'> }>;
 	/** ERP-specific switches (e.g. erply `inProgressCode`: 1204 | 1205; mendix `mode`: 'checkFirst' | 'constraintOnly'). */
@@ -78,12 +114,14 @@ export interface SimResponse {
 /** Decisions a simulator asks the core for; deterministic for a given seed and request sequence. */
 export interface FaultDecider {
 	/** Called once per write operation (create, batch, save…); tells which fault, if any, applies. */
-	nextWrite(): 'commitThenTimeout' | 'failBeforeCommit' | 'failMidBatch' | 'throttle' | 'dropConnection' | undefined;
+	nextWrite(): 'commitThenTimeout' | 'failBeforeCommit' | 'failMidBatch' | 'throttle' | 'dropConnection' | HostileWriteFault | undefined;
 	/** Called for reads and auth; only throttle/dropConnection apply. */
 	nextRead(): 'throttle' | 'dropConnection' | undefined;
 	config(): FaultConfig;
 	/** Seeded random in [0, 1). */
 	random(): number;
+	/** Seeded random in [0, 1) from a separate stream, for a hostile fault's details (falls back to random). */
+	detail?(): number;
 }
 
 export interface StoredInvoice {
@@ -111,6 +149,8 @@ export interface SimContext {
 	now(): number;
 	/** Base URL of this simulator as the client sees it, e.g. `http://127.0.0.1:4100/infor`. */
 	baseUrl: string;
+	/** Set on a late commit's deferred run: ms between the commits of a batch's invoices. */
+	commitPaceMs?: number;
 }
 
 export interface Simulator {
@@ -118,4 +158,10 @@ export interface Simulator {
 	handle(req: SimRequest, ctx: SimContext): Promise<SimResponse> | SimResponse;
 	truth(): ErpTruth;
 	reset(): void;
+	/**
+	 * The ERP's own "already exists" answer to a single create, for the `exists…` faults: with
+	 * `otherId` when the ERP names the record it matched; undefined where that fault does not apply
+	 * (a batch call). Optional: without it those faults pass and the write runs normally.
+	 */
+	existsAnswer?(req: SimRequest, ctx: SimContext, otherId?: string): SimResponse | undefined;
 }

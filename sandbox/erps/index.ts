@@ -1,3 +1,4 @@
+import { withHostileFaults, type HostileSimulator } from '../core/hostile';
 import type { SandboxErp, Simulator } from '../core/types';
 import { createDataverseSimulator } from './dataverse/simulator';
 import { createErplySimulator } from './erply/simulator';
@@ -6,14 +7,17 @@ import { createGenericSimulator } from './generic/simulator';
 import { createInforSimulator } from './infor/simulator';
 import { createMendixSimulator } from './mendix/simulator';
 
-/** One factory per ERP; a sandbox gets fresh simulators so two sandboxes never share state. */
-export const SIMULATOR_FACTORIES: Record<SandboxErp, () => Simulator> = {
-	infor: createInforSimulator,
-	dataverse: createDataverseSimulator,
-	freeagent: createFreeAgentSimulator,
-	erply: createErplySimulator,
-	mendix: createMendixSimulator,
-	generic: createGenericSimulator,
+/**
+ * One factory per ERP; a sandbox gets fresh simulators so two sandboxes never share state. Each one is
+ * wrapped in the hostile faults (late commit, gateway 5xx, exists answers), which stay off until set.
+ */
+export const SIMULATOR_FACTORIES: Record<SandboxErp, () => HostileSimulator> = {
+	infor: () => withHostileFaults(createInforSimulator()),
+	dataverse: () => withHostileFaults(createDataverseSimulator()),
+	freeagent: () => withHostileFaults(createFreeAgentSimulator()),
+	erply: () => withHostileFaults(createErplySimulator()),
+	mendix: () => withHostileFaults(createMendixSimulator()),
+	generic: () => withHostileFaults(createGenericSimulator()),
 };
 
 /**

@@ -1,9 +1,11 @@
 // A user imports each template into n8n, picks the credentials it names, and publishes it: n8n must accept
 // every one — no unknown node type, no missing parameter or credential — on the newest and the oldest
 // n8n we support. And the one template that answers calls (the RPA callback receiver) must answer.
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 
-import { type RuntimeVersion, RUNTIMES, isRuntimeInstalled, missingPackageFiles, packageNodeTypes, buildPackage } from '../../e2e/lib/runtime';
+import { ROBOT_HEADER } from '../../e2e/demo/templates';
+import { type RuntimeVersion, REPO_ROOT, RUNTIMES, isRuntimeInstalled, missingPackageFiles, packageNodeTypes, buildPackage } from '../../e2e/lib/runtime';
 import {
 	OUR_NODE_TYPES,
 	type TemplatesInN8n,
@@ -26,9 +28,10 @@ const templates = loadTemplates();
 // Lines n8n logs when a published workflow does not come up.
 const ACTIVATION_PROBLEMS = [/Issue on initial workflow activation/i, /Activation of workflow .* did fail/i, /Unrecognized node type/i, /failed with the error/i];
 
-test('there is one template per seed scenario, each with sticky notes and our nodes', () => {
+test('there is one template per seed scenario plus reconciliation and the review queue, each with sticky notes and our nodes', () => {
 	expect(templates.map((template) => template.file)).toEqual([
 		'daily-reconciliation.json',
+		'daily-review-queue.json',
 		'dynamics365-vendor-invoices.json',
 		'erply-temporary-uuid.json',
 		'freeagent-explicit-references.json',
@@ -47,6 +50,24 @@ test('there is one template per seed scenario, each with sticky notes and our no
 	}
 	const usedTypes = new Set(templates.flatMap((template) => template.nodes.map((node) => node.type)));
 	expect(OUR_NODE_TYPES.filter((type) => !usedTypes.has(type))).toEqual([]);
+});
+
+test('the npm package ships every template', () => {
+	// What `npm publish` would pack (scripts skipped: nothing is built for this).
+	const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as Array<{
+		files: Array<{ path: string }>;
+	}>;
+	const paths = packed[0].files.map((file) => file.path);
+	expect(templates.map((template) => `templates/${template.file}`).filter((file) => !paths.includes(file))).toEqual([]);
+});
+
+test('the webhook that receives the robot\'s callbacks demands its header (Header Auth)', () => {
+	const receiver = templates.find((template) => template.file === 'mendix-rpa-callback-receiver.json')!;
+	const webhook = receiver.nodes.find((node) => node.type === 'n8n-nodes-base.webhook')!;
+	expect({ authentication: webhook.parameters.authentication, credential: Object.keys(webhook.credentials ?? {}) }).toEqual({
+		authentication: 'headerAuth',
+		credential: ['httpHeaderAuth'],
+	});
 });
 
 for (const version of RUNTIME_ORDER) {
@@ -140,22 +161,29 @@ for (const version of RUNTIME_ORDER) {
 			};
 			const url = `${setup!.n8n.baseUrl}/webhook/mendix-invoice-callback`;
 			await waitForWebhook(url);
-			const first = await postJson(url, callback);
-			const retry = await postJson(url, callback);
+			// Without the robot's header, or with a wrong one, n8n refuses the call before the workflow runs.
+			for (const headers of [{}, { [ROBOT_HEADER.name]: 'wrong-key' }] as Array<Record<string, string>>) {
+				const refused = await postJson(url, callback, headers);
+				expect({ headers, status: refused.status }).toEqual({ headers, status: 403 });
+			}
+			expect(setup!.sandbox.truth('mendix').invoices).toHaveLength(0);
+			const robot = { [ROBOT_HEADER.name]: ROBOT_HEADER.value };
+			const first = await postJson(url, callback, robot);
+			const retry = await postJson(url, callback, robot);
 			expect(first.status).toBe(200);
 			expect(first.json).toMatchObject({ status: 'success', invoiceId: expect.any(String) });
 			expect(retry).toEqual(first);
 			expect(setup!.sandbox.truth('mendix').countByReference[callback.transactionId]).toBe(1);
 			// Same transaction, other payload: a person must look, so no retry-able 5xx and nothing created.
-			const changed = await postJson(url, { ...callback, amount: 999 });
+			const changed = await postJson(url, { ...callback, amount: 999 }, robot);
 			expect(changed.status).toBe(422);
 			expect(setup!.sandbox.truth('mendix').invoices).toHaveLength(1);
 		});
 	});
 }
 
-async function postJson(url: string, body: unknown): Promise<{ status: number; json: unknown }> {
-	const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: unknown }> {
+	const response = await fetch(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 	const text = await response.text();
 	let json: unknown = text;
 	try {
@@ -166,7 +194,7 @@ async function postJson(url: string, body: unknown): Promise<{ status: number; j
 	return { status: response.status, json };
 }
 
-/** 2.41 can answer 404 for a moment after publishing (N8N-FACTS.md): ask with a method the webhook does not take, so nothing runs. */
+/** 2.41 can answer 404 for a moment after publishing (measured): ask with a method the webhook does not take, so nothing runs. */
 async function waitForWebhook(url: string): Promise<void> {
 	const deadline = Date.now() + 60_000;
 	for (;;) {

@@ -79,7 +79,9 @@ describe('posting one invoice to Dataverse', () => {
 	it('reports native uniqueness only when the table refuses duplicates itself', () => {
 		const capabilities = (settings: Record<string, boolean>) =>
 			dynamics365Adapter.capabilities(context(FakeTransport.sequence(), credentials, settings));
-		expect(capabilities({})).toMatchObject({ nativeUniqueness: true, maxBatchSize: 1000, lookupChunkSize: 20 });
+		// Dataverse ships no duplicate rule for an invoice table: only an alternate key is uniqueness.
+		expect(capabilities({})).toMatchObject({ nativeUniqueness: false, settleMs: 120_000, maxBatchSize: 1000, lookupChunkSize: 20 });
+		expect(capabilities({ duplicateDetection: true }).nativeUniqueness).toBe(false);
 		expect(capabilities({ duplicateDetection: false }).nativeUniqueness).toBe(false);
 		expect(capabilities({ duplicateDetection: false, useAlternateKey: true }).nativeUniqueness).toBe(true);
 	});

@@ -10,7 +10,7 @@ describe('Verify finds Dataverse invoices by reference, whatever characters the 
 	it('a reference with a quote, &, #, spaces and non-ASCII stays one literal and cannot inject', async () => {
 		const reference = "O'Brien & Co #5 Zürich";
 		const transport = FakeTransport.sequence(
-			respond(200, { value: [{ vendorinvoiceid: 'g-1', ExternalReference: reference, InvoiceNumber: 'INV-7', InvoiceDate: '2024-03-01T00:00:00Z', Amount: 12.5 }] }),
+			respond(200, { value: [{ vendorinvoiceid: 'g-1', ExternalReference: reference, InvoiceNumber: 'INV-7', InvoiceDate: '2024-03-01T00:00:00Z', Amount: 12.5, VendorAccount: 'V001', Currency: 'EUR' }] }),
 		);
 		const found = await dynamics365Adapter.findByReferences(context(transport, credentials), [reference], hint);
 
@@ -19,8 +19,10 @@ describe('Verify finds Dataverse invoices by reference, whatever characters the 
 		expect(url).not.toMatch(/[ #]|&(?!\$select)/);
 		expect(filterOf(transport.requests[0])).toBe("ExternalReference eq 'O''Brien & Co #5 Zürich'");
 		expect(found.get(reference)).toEqual([
-			{ reference, erpId: 'g-1', invoiceNumber: 'INV-7', invoiceDate: '2024-03-01', amount: 12.5 },
+			// Vendor and currency too, so the engine can tell a reused reference from this invoice.
+			{ reference, erpId: 'g-1', invoiceNumber: 'INV-7', invoiceDate: '2024-03-01', amount: 12.5, party: 'V001', currency: 'EUR' },
 		]);
+		expect(new URL(url).searchParams.get('$select')?.split(',')).toEqual(expect.arrayContaining(['VendorAccount', 'Currency']));
 	});
 
 	it('an injection attempt is compared as a plain value', async () => {

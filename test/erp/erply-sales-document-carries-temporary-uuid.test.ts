@@ -58,11 +58,24 @@ describe('an Erply user posts an invoice', () => {
 		});
 	});
 
-	it('uses product, document type and warehouse from the settings; erpFields cannot replace reference or UUID', async () => {
+	it.each(['request', 'customReferenceNumber', 'temporaryUUID', 'id', 'sessionKey', 'clientCode', 'Request', 'invoiceNo'])(
+		'refuses an item whose erpFields.%s would replace what the node sets, and sends nothing',
+		async (field) => {
+			const transport = FakeTransport.sequence(saved(502));
+			const result = await erplyAdapter.create(context(transport, credentials), {
+				...attempt,
+				invoice: { ...attempt.invoice, erpFields: { notes: 'ok', [field]: 'deleteSalesDocument' } },
+			});
+			expect(result).toMatchObject({ outcome: 'permanent', message: expect.stringContaining(`erpFields.${field}`) });
+			expect(transport.requests).toHaveLength(0);
+		},
+	);
+
+	it('uses product, document type and warehouse from the settings; erpFields add fields', async () => {
 		const transport = FakeTransport.sequence(saved(502));
 		await erplyAdapter.create(
 			context(transport, { ...credentials, baseUrl: 'http://127.0.0.1:9999/erply/api/' }, { defaultProductId: '9', documentType: 'CASHINVOICE', warehouseId: '2' }),
-			{ ...attempt, invoice: { ...attempt.invoice, lines: undefined, erpFields: { notes: 'PO 17', customReferenceNumber: 'X', temporaryUUID: 'Y' } } },
+			{ ...attempt, invoice: { ...attempt.invoice, lines: undefined, erpFields: { notes: 'PO 17' } } },
 		);
 		expect(transport.requests[0].url).toBe('http://127.0.0.1:9999/erply/api/');
 		const form = transport.form(0);

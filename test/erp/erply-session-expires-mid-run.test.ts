@@ -50,10 +50,10 @@ describe('an Erply session expires in the middle of a run', () => {
 		expect(login).toMatchObject({ clientCode: '123456', username: 'api', password: 'S3cret-pw' });
 	});
 
-	it('renews only once: a second 1054 is a permanent failure that names the code', async () => {
+	it('renews only once: a second 1054 is retryable (nothing was saved) and names the code', async () => {
 		const transport = erply(() => 'never-valid', ['still-wrong']);
 		const result = await erplyAdapter.create(context(transport, credentials), attempt);
-		expect(result.outcome).toBe('permanent');
+		expect(result.outcome).toBe('retryable');
 		expect(result.message).toContain('1054');
 		expect(transport.requests).toHaveLength(3);
 	});

@@ -48,7 +48,15 @@ describe('a FreeAgent user posts an invoice', () => {
 		});
 	});
 
-	it('uses the node settings, merges erpFields, and never lets erpFields replace the reference', async () => {
+	it('refuses an item whose erpFields would replace the reference, naming the field, and sends nothing', async () => {
+		const transport = FakeTransport.sequence(created);
+		const ctx = context(transport, { environment: 'custom', baseUrl: 'http://127.0.0.1:9999/freeagent/' }, {});
+		const result = await freeAgentAdapter.create(ctx, { ...attempt, invoice: { ...attempt.invoice, erpFields: { comments: 'PO 17', reference: 'OTHER' } } });
+		expect(result).toMatchObject({ outcome: 'permanent', message: expect.stringContaining('erpFields.reference') });
+		expect(transport.requests).toHaveLength(0);
+	});
+
+	it('uses the node settings and adds erpFields', async () => {
 		const transport = FakeTransport.sequence(created);
 		const ctx = context(
 			transport,
@@ -57,7 +65,7 @@ describe('a FreeAgent user posts an invoice', () => {
 		);
 		await freeAgentAdapter.create(ctx, {
 			...attempt,
-			invoice: { ...attempt.invoice, lines: undefined, contactUrl: undefined, customerId: '42', erpFields: { comments: 'PO 17', reference: 'OTHER' } },
+			invoice: { ...attempt.invoice, lines: undefined, contactUrl: undefined, customerId: '42', erpFields: { comments: 'PO 17' } },
 		});
 
 		const [request] = transport.requests;

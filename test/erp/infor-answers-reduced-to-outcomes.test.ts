@@ -1,6 +1,6 @@
 /**
  * The Infor adapter with a fake transport: what it sends (body, headers, URL from the .ionapi file)
- * and how every answer of ERP-FACTS.md §1 is reduced to an outcome.
+ * and how every answer of the AR REST API is reduced to an outcome.
  */
 import { inforIcsAdapter } from '../../nodes/shared/erp/inforIcs/adapter';
 import type { ErpContext, HttpRequest, HttpResult, PostAttempt } from '../../nodes/shared/erp/types';
@@ -36,7 +36,7 @@ const attempt: PostAttempt = {
 		customerId: 'C1',
 		customerName: 'Acme',
 		lines: [{ description: 'Work', quantity: 1, unitPrice: 12.5 }],
-		erpFields: { division: '100', currency: 'USD' },
+		erpFields: { division: '100' },
 	},
 	idempotencyHeader: { name: 'Idempotency-Key', value: 'acme-2026-03-01-INV-1' },
 };
@@ -53,10 +53,10 @@ test('create posts the mapped invoice to {iu}/{ti}/ICS/api/v1/invoices with the 
 		headers: { 'X-Correlation-ID': 'acme-2026-03-01-INV-1', 'Idempotency-Key': 'acme-2026-03-01-INV-1' },
 		timeoutMs: 30000,
 	});
-	// erpFields win over the mapped fields (verbatim merge); absent canonical fields are not sent.
+	// erpFields add to the mapped fields (never replace one); absent canonical fields are not sent.
 	expect(sent[0].body).toEqual({
 		invoiceNumber: 'INV-1', externalReference: 'REF-1', customerId: 'C1', customerName: 'Acme', invoiceDate: '2026-03-01',
-		currency: 'USD', amount: 12.5, lines: [{ description: 'Work', quantity: 1, unitPrice: 12.5 }], division: '100',
+		currency: 'EUR', amount: 12.5, lines: [{ description: 'Work', quantity: 1, unitPrice: 12.5 }], division: '100',
 	});
 });
 
@@ -76,7 +76,9 @@ test.each<[string, HttpResult, string, Record<string, unknown>]>([
 	['429 with Retry-After', response(429, { error: 'quota' }, { 'retry-after': '3' }), 'retryable', { retryAfterMs: 3000 }],
 	['500', response(500, { error: { code: 'INTERNAL_ERROR', message: 'boom' } }), 'ambiguous', {}],
 	['502', response(502), 'ambiguous', {}],
-	['503', response(503), 'retryable', {}],
+	// A gateway's bare 503 may come after it forwarded (no uniqueness on Infor): verify. Infor's own refusal: retry.
+	['503 without Infor\'s error body', response(503), 'ambiguous', {}],
+	['503 with Infor\'s error body', response(503, { error: { code: 'SERVICE_UNAVAILABLE', message: 'AR service is starting' } }), 'retryable', {}],
 	['504 from the gateway', response(504), 'ambiguous', { httpStatus: 504 }],
 	['a timeout', { kind: 'failure', code: 'timeout', sent: true, message: 't' }, 'ambiguous', {}],
 	['a reset after sending', { kind: 'failure', code: 'reset', sent: true, message: 'r' }, 'ambiguous', {}],
@@ -129,7 +131,7 @@ test('a batch larger than Max Batch Size goes out in several calls, results in o
 
 	expect(sent.map((request) => (request.body as { invoices: unknown[] }).invoices.length)).toEqual([2, 2, 1]);
 	expect(results.map((result) => result.erpId)).toEqual(['REF-1', 'REF-2', 'REF-3', 'REF-4', 'REF-5']);
-	expect(inforIcsAdapter.capabilities(ctx)).toEqual({ nativeUniqueness: false, maxBatchSize: 2, lookupChunkSize: 20 });
+	expect(inforIcsAdapter.capabilities(ctx)).toEqual({ nativeUniqueness: false, settleMs: 90_000, maxBatchSize: 2, lookupChunkSize: 20 });
 });
 
 test('lookups answer for every reference, match exactly, and run at most Lookup Concurrency at once', async () => {

@@ -86,7 +86,7 @@ describe('posting to a Mendix REST service', () => {
 	});
 
 	it('declares the unique transactionId and no batch call', () => {
-		expect(mendixAdapter.capabilities(context(FakeTransport.sequence(), credentials))).toEqual({ nativeUniqueness: true, lookupChunkSize: 20 });
+		expect(mendixAdapter.capabilities(context(FakeTransport.sequence(), credentials))).toEqual({ nativeUniqueness: true, settleMs: 60_000, lookupChunkSize: 20 });
 		expect(mendixAdapter.createBatch).toBeUndefined();
 	});
 });

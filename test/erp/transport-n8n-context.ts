@@ -60,14 +60,19 @@ export async function applyAuthenticate(
 	return result;
 }
 
-export function n8nLikeContext(type: ICredentialType, data: ICredentialDataDecryptedObject): N8nLikeContext {
+/**
+ * `oauth2`: the type extends oAuth2Api, so n8n-core's own OAuth2 path signs each request with the
+ * stored `oauthTokenData.access_token` (no token call while one is stored).
+ */
+export function n8nLikeContext(type: ICredentialType, data: ICredentialDataDecryptedObject, options: { credentialId?: string } = {}): N8nLikeContext {
 	const defaults = Object.fromEntries(type.properties.map((property) => [property.name, property.default])) as ICredentialDataDecryptedObject;
 	const stored: ICredentialDataDecryptedObject = { ...defaults, ...data };
 	const expirable = type.properties.find((property) => property.type === 'hidden' && property.typeOptions?.expirable)?.name;
 	let runs = 0;
 
+	const parentTypes = type.extends ?? [];
 	const credentialsHelper = {
-		getParentTypes: () => [],
+		getParentTypes: () => parentTypes,
 		async preAuthentication(
 			helpers: IHttpRequestHelper,
 			credentials: ICredentialDataDecryptedObject,
@@ -89,13 +94,15 @@ export function n8nLikeContext(type: ICredentialType, data: ICredentialDataDecry
 	const additionalData = { credentialsHelper } as unknown as IWorkflowExecuteAdditionalData;
 	const workflow = {} as Workflow;
 
+	const node: INode = options.credentialId ? { ...TEST_NODE, credentials: { [type.name]: { id: options.credentialId, name: type.name } } } : TEST_NODE;
 	const fns = {
-		getNode: () => TEST_NODE,
+		getNode: () => node,
+		logger: { debug: () => undefined },
 		getCredentials: async () => ({ ...stored }),
 		helpers: {
 			httpRequest: async (options: IHttpRequestOptions) => await httpRequest(options),
 			async httpRequestWithAuthentication(this: IExecuteFunctions, credentialsType: string, options: IHttpRequestOptions) {
-				return await httpRequestWithAuthentication.call(this, credentialsType, options, workflow, TEST_NODE, additionalData);
+				return await httpRequestWithAuthentication.call(this, credentialsType, options, workflow, node, additionalData);
 			},
 		},
 	} as unknown as IExecuteFunctions;

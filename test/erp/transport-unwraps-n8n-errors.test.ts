@@ -71,6 +71,7 @@ describe('send', () => {
 	function fakeN8n(answers: Array<(options: IHttpRequestOptions) => unknown>) {
 		const calls: IHttpRequestOptions[] = [];
 		const fns = {
+			getNode: () => ({ credentials: { erplyApi: { id: 'cred-1', name: 'Erply' } } }),
 			helpers: {
 				httpRequestWithAuthentication: async (_type: string, options: IHttpRequestOptions) => {
 					calls.push(options);
@@ -89,6 +90,9 @@ describe('send', () => {
 		expect(calls[0].body).toBeInstanceOf(URLSearchParams);
 		expect(String(calls[0].body)).toBe('request=verifyUser&n=1');
 		expect(calls[0].timeout).toBe(1234);
+		// Every request: a redirect comes back as an answer, never followed with the credential.
+		expect(calls.every((options) => options.disableFollowRedirect === true)).toBe(true);
+		expect(transport.credentialId).toBe('cred-1');
 		expect(calls[1].body).toEqual({ a: 1 });
 		expect(second).toEqual({ kind: 'response', status: 201, headers: {}, body: undefined });
 	});

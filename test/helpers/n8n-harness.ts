@@ -89,6 +89,11 @@ const packageNodes: Record<string, string> = {
 };
 const nodeClasses: Record<string, INodeType> = { 'test.trigger': new TestTrigger(), 'test.noOp': new TestNoOp() };
 
+/** Adds a node type for one test (e.g. a stand-in AI agent, or the tool variant n8n derives from a node). */
+export function registerNodeType(type: string, nodeType: INodeType): void {
+	nodeClasses[type] = nodeType;
+}
+
 export const nodeTypes: INodeTypes = {
 	getByName: (type: string) => lookupType(type),
 	getByNameAndVersion: (type: string) => lookupType(type),

@@ -10,13 +10,13 @@ describe('Dedupe Check › an unusable idempotency key is a clear per-item error
 	beforeEach(() => clearRegistry());
 
 	it.each<[string, unknown, string]>([
-		['empty', '', 'Item 1: idempotencyKey is empty'],
-		['blank', '   ', 'Item 1: idempotencyKey is empty'],
-		['missing', undefined, 'Item 1: idempotencyKey is empty'],
-		['null', null, 'Item 1: idempotencyKey is empty'],
-		['an object', { id: 7 }, 'Item 1: idempotencyKey must be a string, got object'],
-		['a boolean', true, 'Item 1: idempotencyKey must be a string, got boolean'],
-		['too long', 'K'.repeat(513), 'Item 1: idempotencyKey is 513 characters long; at most 512 are allowed'],
+		['empty', '', 'Idempotency Key is empty [item 1]'],
+		['blank', '   ', 'Idempotency Key is empty [item 1]'],
+		['missing', undefined, 'Idempotency Key is empty [item 1]'],
+		['null', null, 'Idempotency Key is empty [item 1]'],
+		['an object', { id: 7 }, 'Idempotency Key must be a string, got object [item 1]'],
+		['a boolean', true, 'Idempotency Key must be a string, got boolean [item 1]'],
+		['too long', 'K'.repeat(513), 'Idempotency Key is 513 characters long; at most 512 are allowed [item 1]'],
 	])('fails the run when the key of item 1 is %s, naming the item and the parameter', async (_, key, message) => {
 		const input: IDataObject[] = [{ key: 'GOOD-0', amount: 1 }, key === undefined ? { amount: 2 } : { key: key as IDataObject[string], amount: 2 }];
 		const delivery = await deliver(checkAndReserve, input);
@@ -46,7 +46,7 @@ describe('Dedupe Check › an unusable idempotency key is a clear per-item error
 
 	it('leaves no reservation behind when the run fails on a later item: the corrected batch goes through as New', async () => {
 		const failed = await deliver(checkAndReserve, [{ key: 'GOOD-0' }, { key: '' }]);
-		expect(failed.error).toContain('Item 1: idempotencyKey is empty');
+		expect(failed.error).toContain('Idempotency Key is empty [item 1]');
 		const corrected = await deliver(checkAndReserve, [{ key: 'GOOD-0' }, { key: 'GOOD-1' }]);
 		expect(corrected.out(OUT.new).map((item) => item.json.key)).toEqual(['GOOD-0', 'GOOD-1']);
 	});
@@ -61,13 +61,13 @@ describe('Dedupe Check › an unusable idempotency key is a clear per-item error
 		expect(delivery.out(OUT.new).map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 2 }]);
 		const [bad] = delivery.out(OUT.conflict);
 		expect(bad.pairedItem).toEqual({ item: 1 });
-		expect(bad.json).toMatchObject({ key: '', amount: 2, error: expect.stringContaining('Item 1: idempotencyKey is empty') });
-		expect(bad.json.idempotency).toMatchObject({ outcome: 'error', error: expect.stringContaining('idempotencyKey is empty') });
+		expect(bad.json).toMatchObject({ key: '', amount: 2, error: expect.stringContaining('Idempotency Key is empty [item 1]') });
+		expect(bad.json.idempotency).toMatchObject({ outcome: 'error', error: expect.stringContaining('Idempotency Key is empty [item 1]') });
 	});
 
 	it.each(['markPosted', 'markFailed', 'release', 'lookup'])('%s also fails the item with an empty key, naming it', async (operation) => {
 		const delivery = await deliver(dedupeWorkflow({ operation, ...byField }), [{ key: '' }]);
-		expect(delivery.error).toContain('Item 0: idempotencyKey is empty');
+		expect(delivery.error).toContain('Idempotency Key is empty [item 0]');
 	});
 
 	it('lookup with Continue On Fail answers the good keys and reports the bad one', async () => {
@@ -76,7 +76,7 @@ describe('Dedupe Check › an unusable idempotency key is a clear per-item error
 		const delivery = await deliver(tolerant, [invoice('SEEN'), { amount: 1 }]);
 		expect(delivery.out(0).map((item) => (item.json.idempotency as IDataObject).outcome)).toEqual(['found', 'error']);
 		expect(delivery.out(0)[0].json.idempotency).toMatchObject({ key: keyOf('SEEN') });
-		expect(delivery.out(0)[1].json.error).toContain('Item 1: idempotencyKey');
+		expect(delivery.out(0)[1].json.error).toMatch(/^Idempotency Key .* \[item 1\]$/);
 	});
 });
 
@@ -85,7 +85,7 @@ describe('Dedupe Check › a key built from missing fields', () => {
 
 	it('refuses "--" (companyId, invoiceDate and invoiceNumber all missing) instead of giving every such item one shared key', async () => {
 		const delivery = await deliver(dedupeWorkflow({ operation: 'checkAndReserve' }), [invoice('OK-1'), { amount: 5 }]);
-		expect(delivery.error).toContain('Item 1: idempotencyKey "--" has no letter or digit');
+		expect(delivery.error).toMatch(/^Idempotency Key "--" has no letter or digit: .* \[item 1\]$/);
 	});
 
 	it('accepts a key in any script (letters are not only ASCII)', async () => {

@@ -24,9 +24,10 @@ export function inforCredentials(sandbox: Sandbox): TestCredentialsHelper {
 	return new TestCredentialsHelper({ inforIonApi: { ionapiFile: JSON.stringify(inforDemoIonApi(sandbox.urls.infor)) } });
 }
 
-// Short back-offs; a generous request timeout, so that no answer a busy machine is slow to deliver counts as
-// lost (a test that wants a timeout holds the answer and sets its own).
-const FAST_RETRIES = { initialDelayMs: 20, maxDelayMs: 200, requestTimeoutMs: 10_000 };
+// Short back-offs and a settle window of a few hundred ms (tests never wait real minutes); a generous request
+// timeout, so that no answer a busy machine is slow to deliver counts as lost (a test that wants a timeout holds
+// the answer and sets its own).
+const FAST_RETRIES = { initialDelayMs: 20, maxDelayMs: 200, requestTimeoutMs: 10_000, settleSeconds: 0.3 };
 
 /** Batch Splitter → Idempotent Invoice Post against Infor, as the seed 000 user would wire it. */
 export function inforBatchWorkflow(options: IDataObject = {}, splitter: IDataObject = {}) {

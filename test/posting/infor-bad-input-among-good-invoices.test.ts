@@ -28,10 +28,10 @@ describe('Infor: three unusable invoices and one without a key among 20 good one
 		expect(out.posted).toHaveLength(20);
 		const failures = Object.fromEntries(out.failed.map((item) => [String(item.json.externalReference), String((item.json.idempotency as IDataObject).error)]));
 		expect(Object.keys(failures)).toHaveLength(4);
-		expect(failures[String(noNumber.externalReference)]).toMatch(/Item 10: invoiceNumber is missing/);
-		expect(failures[String(commaAmount.externalReference)]).toMatch(/Item 11: amount must be a number with a dot/);
-		expect(failures[String(hugeDescription.externalReference)]).toMatch(/Item 22: lines\[0\]\.description is \d+ characters long/);
-		expect(failures[String(noKey.externalReference)]).toMatch(/Item 23: idempotencyKey is empty/);
+		expect(failures[String(noNumber.externalReference)]).toMatch(/^Invoice Number \(\$json\.invoiceNumber\) is missing \[item 10\]$/);
+		expect(failures[String(commaAmount.externalReference)]).toMatch(/^Amount \(\$json\.amount\) must be a number with a dot as decimal separator .* \[item 11\]$/);
+		expect(failures[String(hugeDescription.externalReference)]).toMatch(/^lines\[0\]\.description is \d+ characters long; .* \[item 22\]$/);
+		expect(failures[String(noKey.externalReference)]).toMatch(/^Idempotency Key is empty \[item 23\]$/);
 		expect(out.failed.map((item) => item.pairedItem)).toEqual([{ item: 10 }, { item: 11 }, { item: 22 }, { item: 23 }]);
 		const truth = sandbox.truth('infor');
 		expect(truth.invoices).toHaveLength(20);

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import { effectiveState, type Ledger, type ReserveDecision } from '../../shared/ledger/ledger';
+import { effectiveState, replyPending, type Ledger, type ReserveDecision } from '../../shared/ledger/ledger';
 import { fingerprintOf } from '../../shared/ledger/fingerprint';
 import type { LedgerRecord } from '../../shared/ledger/types';
 import {
@@ -23,7 +23,7 @@ export const description: INodeProperties[] = [
 		default: '',
 		displayOptions: { show: { operation: ['checkAndReserve', 'markPosted'] } },
 		description:
-			'What must not change between deliveries of the same key (an expression, e.g. {{ $json.body }}). Empty: the whole item. Same key with another fingerprint leaves by Conflict.',
+			'What must not change between deliveries of the same key (an expression, e.g. the webhook body). Empty: the whole item. Same key with another fingerprint leaves by Conflict.',
 	},
 ];
 
@@ -55,13 +55,19 @@ export async function execute(
 				correlationId: newCorrelationId(),
 				leaseMs: (options.leaseSeconds ?? 300) * 1000,
 				takeOverUnknown: false,
+				// Only a later node of this execution may adopt the reservation (the correlation id alone proves nothing).
+				execution: executionIdOf(this),
 			};
 			let { decision, record } = await ledger.reserve(request);
+			// Posted, but the answer a replay must return is still being written by markPosted: not an answer yet.
+			if (decision === 'duplicate' && replyPending(record, ledger.now())) decision = 'inProgress';
 			const waitSeconds = options.waitForInFlightSeconds ?? 0;
 			// Waiting for a key this very run holds would only wait for ourselves.
 			if (decision === 'inProgress' && waitSeconds > 0 && !reservedThisRun.has(key)) {
 				const settled = await waitForInFlight(ledger, key, waitSeconds * 1000);
-				if (!settled || settled.state === 'RETRY') {
+				if (settled && replyPending(settled, ledger.now())) {
+					record = settled;
+				} else if (!settled || settled.state === 'RETRY') {
 					// The first delivery gave the key back (released, or failed with nothing committed): ours now.
 					({ decision, record } = await ledger.reserve(request));
 				} else {
@@ -72,7 +78,9 @@ export async function execute(
 			}
 			if (decision === 'new' || decision === 'retake') reservedThisRun.set(key, decision);
 			const output = routeOf(decision);
-			outputs[output].push(withIdempotency(item, itemIndex, idempotencyInfo(key, record, outcomeOf(decision), { state: effectiveState(record, ledger.now()) })));
+			// The Post node's own answer is not the one to replay: it is not shown until markPosted replaced it.
+			const shown = replyPending(record, ledger.now()) ? { ...record, response: undefined } : record;
+			outputs[output].push(withIdempotency(item, itemIndex, idempotencyInfo(key, shown, outcomeOf(decision), { state: effectiveState(record, ledger.now()) })));
 		} catch (error) {
 			// The node is about to fail (no Continue On Fail): nothing it reserved reaches the next node.
 			if (!this.continueOnFail()) await giveBack(ledger, reservedThisRun);
@@ -102,11 +110,19 @@ async function giveBack(ledger: Ledger, reserved: Map<string, ReserveDecision>):
 async function waitForInFlight(ledger: Ledger, key: string, waitMs: number): Promise<LedgerRecord | undefined> {
 	const deadline = ledger.now() + waitMs;
 	let current = await ledger.get(key);
-	while (current && effectiveState(current, ledger.now()) === 'PENDING' && ledger.now() < deadline) {
+	while (current && (effectiveState(current, ledger.now()) === 'PENDING' || replyPending(current, ledger.now())) && ledger.now() < deadline) {
 		await sleep(Math.min(POLL_MS, Math.max(1, deadline - ledger.now())));
 		current = await ledger.get(key);
 	}
 	return current;
+}
+
+function executionIdOf(fns: IExecuteFunctions): string | undefined {
+	try {
+		return fns.getExecutionId() || undefined;
+	} catch {
+		return undefined;
+	}
 }
 
 function routeOf(decision: ReserveDecision): number {

@@ -12,7 +12,7 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		default: '={{ $json.invoiceId ?? $json.id }}',
 		displayOptions: { show: { operation: ['markPosted'] } },
-		description: 'The id the ERP gave the invoice',
+		description: 'The ID the ERP gave the invoice',
 	},
 	{
 		displayName: 'Response',

@@ -57,7 +57,7 @@ export const optionsProperty: INodeProperties = {
 			description: 'How long POSTED and FAILED records are remembered. Records still in flight are never dropped.',
 		},
 		{
-			displayName: 'Wait For In-Flight (Seconds)',
+			displayName: 'Wait for In-Flight (Seconds)',
 			name: 'waitForInFlightSeconds',
 			type: 'number',
 			typeOptions: { minValue: 0 },

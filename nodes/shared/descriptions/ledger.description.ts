@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-/** Properties every node that touches the ledger names the same way (DESIGN.md public contract). */
+/** Properties every node that touches the ledger names the same way (public names: saved workflows depend on them). */
 
 export const idempotencyKeyProperty: INodeProperties = {
 	displayName: 'Idempotency Key',

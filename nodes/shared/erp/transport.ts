@@ -38,6 +38,7 @@ export function createErpTransport(fns: IExecuteFunctions, credentialType: strin
 		(await fns.helpers.httpRequestWithAuthentication.call(fns, credentialType, options)) as FullResponse;
 
 	return {
+		credentialId: fns.getNode().credentials?.[credentialType]?.id ?? undefined,
 		async send(request: HttpRequest): Promise<HttpResult> {
 			try {
 				// Non-2xx statuses come back as answers: n8n's thrown errors drop the response headers
@@ -62,6 +63,9 @@ function toRequestOptions(request: HttpRequest): IHttpRequestOptions {
 		headers: { ...(request.headers ?? {}) },
 		json: true,
 		returnFullResponse: true,
+		// n8n re-attaches Authorization, basic auth and custom auth headers to a redirect, whatever its
+		// host: a 3xx must come back as an answer (classifyRedirect), never be followed with credentials.
+		disableFollowRedirect: true,
 	};
 	if (request.qs) options.qs = { ...request.qs };
 	if (request.timeoutMs !== undefined) options.timeout = request.timeoutMs;
@@ -229,7 +233,7 @@ export function retryAfterMs(headers: Record<string, string>, now: number = Date
 	return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
-/** The ERP-FACTS.md outcome of a request that got no HTTP answer (the same on every ERP). */
+/** The outcome of a request that got no HTTP answer (the same on every ERP). */
 export function classifyTransportFailure(failure: TransportFailure): PostResult {
 	if (failure.code === 'timeout' || failure.code === 'reset') return { outcome: 'ambiguous', message: failure.message };
 	if (failure.code === 'refused') return { outcome: 'retryable', message: failure.message };
@@ -254,4 +258,81 @@ export async function mapWithConcurrency<T, R>(items: T[], limit: number, work: 
 export function isTransientFailure(result: HttpResult): boolean {
 	if (result.kind === 'failure') return result.code !== 'other';
 	return result.status === 429 || result.status === 408 || result.status >= 500;
+}
+
+/** `HTTP 500`, or for a redirect `HTTP 307 redirecting to <where> (not followed)`: what a lookup error says. */
+export function statusText(response: HttpResponse): string {
+	const redirected = response.status >= 300 && response.status < 400;
+	return redirected ? `HTTP ${response.status} redirecting to ${redirectTarget(response.headers)} (not followed)` : `HTTP ${response.status}`;
+}
+
+/** Where a 3xx points, without its query or fragment (those may carry the other host's tokens). */
+export function redirectTarget(headers: Record<string, string>): string {
+	const location = headers.location?.trim();
+	if (!location) return 'no Location';
+	return location.split(/[?#]/)[0].slice(0, 200);
+}
+
+/**
+ * A 3xx to a create is an answer, never followed (credentials would travel to wherever it points).
+ * 307/308 say "repeat this request there" (RFC 9110 §15.4.8–9): nothing was processed here, so the
+ * invoice is refused as permanent, to fix the URL. Other 3xx may follow a processed POST (303 is the
+ * POST-redirect-GET answer; 301/302 are used the same way): the invoice may exist, so it is
+ * ambiguous and verified by lookup. Neither is ever `created`. Undefined when not a redirect.
+ */
+export function classifyRedirect(result: HttpResult, who: string): PostResult | undefined {
+	if (result.kind !== 'response' || result.status < 300 || result.status >= 400) return undefined;
+	const { status } = result;
+	const where = redirectTarget(result.headers);
+	if (status === 307 || status === 308) {
+		return {
+			outcome: 'permanent',
+			httpStatus: status,
+			message: `${who} answered HTTP ${status} redirecting to ${where}; redirects are never followed with credentials and nothing was processed: point the credential or settings at the final URL`,
+		};
+	}
+	return {
+		outcome: 'ambiguous',
+		httpStatus: status,
+		message: `${who} answered HTTP ${status} redirecting to ${where}; redirects are never followed with credentials, and the invoice may have been created: verify by reference`,
+	};
+}
+
+/**
+ * The shared rule for 5xx (and 408 where the ERP uses it): ambiguity is decided by evidence, not by
+ * the status. A gateway answers 502/503/504 after forwarding when the upstream reset (Envoy "upstream
+ * reset before headers", API gateways on a backend that closed early), so "nothing was stored" needs
+ * the ERP's own error body saying it refused the request; without it the create may have committed
+ * and must be verified — unless the ERP itself refuses a second copy (native uniqueness), which makes
+ * a resend safe. 500/502/504 always stay ambiguous.
+ */
+export function serverTroubleOutcome(
+	status: number,
+	evidence: { erpRefusedInBody: boolean; nativeUniqueness: boolean },
+): 'retryable' | 'ambiguous' {
+	if (status !== 503 && status !== 408) return 'ambiguous';
+	return evidence.erpRefusedInBody || evidence.nativeUniqueness ? 'retryable' : 'ambiguous';
+}
+
+/**
+ * An idempotency key as an HTTP header value: printable ASCII as is, anything else (non-ASCII, CR,
+ * LF, other controls) as the base64url of its UTF-8 bytes — so every key can be sent and none can
+ * inject a header. For ids an ERP only logs (Infor's X-Correlation-ID).
+ */
+export function headerToken(key: string): string {
+	return /^[\x21-\x7e]+$/.test(key) ? key : Buffer.from(key, 'utf8').toString('base64url');
+}
+
+/**
+ * Why a reference cannot go into a URL path segment, or undefined when it can. `.`/`..` (also as
+ * `%2e`) walk up the path once the URL is normalised, `/` `\` start new segments, `?` `#` end the
+ * path, and percent-escapes are decoded again by some servers: refused rather than encoded.
+ */
+export function unsafePathReference(reference: string): string | undefined {
+	if (reference === '') return 'it is empty';
+	if (/^(\.|%2e)+$/i.test(reference)) return 'it is a dot segment (. or ..)';
+	if (/[/\\?#]/.test(reference)) return 'it contains / \\ ? or #';
+	if (/%[0-9a-f]{2}/i.test(reference)) return 'it contains a percent-escape';
+	if (/[\x00-\x1f\x7f]/.test(reference)) return 'it contains a control character';
+	return undefined;
 }

@@ -3,7 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 /** The `erp` parameter's values (public contract: never rename). */
 export type ErpName = 'inforIcs' | 'dynamics365' | 'freeAgent' | 'erply' | 'mendix' | 'genericRest';
 
-/** What every ERP answer is reduced to (ERP-FACTS.md, "Every adapter reduces…"). */
+/** What every ERP answer is reduced to; the engine acts on the outcome only, never on an ERP's status codes. */
 export type PostOutcome = 'created' | 'exists' | 'retryable' | 'ambiguous' | 'permanent';
 
 export interface InvoiceLine {
@@ -13,7 +13,7 @@ export interface InvoiceLine {
 	taxCode?: string;
 }
 
-/** The canonical invoice an item carries (DESIGN.md); adapters map it to each ERP's body. */
+/** The canonical invoice an item carries; adapters map it to each ERP's body. */
 export interface CanonicalInvoice {
 	invoiceNumber: string;
 	externalReference?: string;
@@ -74,6 +74,11 @@ export type HttpResult = HttpResponse | TransportFailure;
  */
 export interface ErpTransport {
 	send(request: HttpRequest): Promise<HttpResult>;
+	/**
+	 * The n8n credential this transport speaks for (its id, when saved), so per-credential state such
+	 * as Erply's session cache is never shared between two credentials.
+	 */
+	readonly credentialId?: string;
 }
 
 /** Everything an adapter may read: the transport, the decrypted credential, the node's ERP settings. */
@@ -108,16 +113,30 @@ export interface PostResult {
 	response?: IDataObject;
 }
 
+/**
+ * A record the ERP holds under a reference. Before the engine adopts it as an invoice's, every field
+ * given here is compared with the canonical invoice's field of the same name (nodes/shared/posting/match.ts):
+ * fill a field only with what corresponds to it (the number the invoice was posted with, its total in the
+ * invoice's `amount` sense, its date), and leave out what the ERP does not hold.
+ */
 export interface FoundInvoice {
 	reference: string;
 	erpId: string;
 	invoiceNumber?: string;
 	invoiceDate?: string;
 	amount?: number;
+	/** ISO 4217 code, when the ERP returned it (compared with the invoice before a found record is adopted). */
+	currency?: string;
+	/** The customer/vendor/contact the ERP holds the invoice for, in the form the canonical invoice names it
+	 * (`customerId`, `vendorAccount` or `contactUrl`), when the ERP returned it. */
+	party?: string;
 }
 
 export interface ErpCapabilities {
-	/** The ERP itself refuses a second invoice with the same reference/key (then no pre-post lookup is needed). */
+	/**
+	 * The ERP itself refuses a second invoice with the same reference/key **by default**, as its own
+	 * documentation says (then no pre-post lookup is needed). Each adapter cites its source.
+	 */
 	nativeUniqueness: boolean;
 	/** Largest batch `createBatch` accepts; undefined when the ERP has no batch call. */
 	maxBatchSize?: number;
@@ -127,6 +146,13 @@ export interface ErpCapabilities {
 	lookupChunkSize: number;
 	/** Canonical fields this ERP cannot do without (checked per item before anything is posted). */
 	requiredFields?: Array<'customerId' | 'vendorAccount' | 'contactUrl' | 'transactionId'>;
+	/**
+	 * How long, after an ambiguous create (timeout, reset, gateway 5xx), the ERP may still commit it — the
+	 * time its own gateway keeps working after the client gave up. "Absent" read earlier proves nothing.
+	 * Only used on ERPs without native uniqueness; the Post node's `settleSeconds` overrides it. Absent: the
+	 * engine's fallback (DEFAULT_SETTLE_MS in nodes/shared/posting/settle.ts).
+	 */
+	settleMs?: number;
 }
 
 export interface LookupHint {
@@ -147,7 +173,7 @@ export interface ErpAdapter {
 	findByReferences(ctx: ErpContext, references: string[], hint: LookupHint): Promise<Map<string, FoundInvoice[]>>;
 	/** Every invoice dated within the range (inclusive, `YYYY-MM-DD`), for reconciliation. */
 	listRange?(ctx: ErpContext, range: { from: string; to: string }): Promise<FoundInvoice[]>;
-	/** Reduce one answer to an outcome (the ERP-FACTS.md table). */
+	/** Reduce one answer to an outcome (created, exists, retryable, ambiguous, permanent). */
 	classify(result: HttpResult): PostResult;
 }
 

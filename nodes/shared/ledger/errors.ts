@@ -15,3 +15,9 @@ export class InvalidTransitionError extends LedgerError {}
 
 /** Another writer kept changing the record; the operation gave up rather than guess. */
 export class LedgerContentionError extends LedgerError {}
+
+/**
+ * A run wrote (or was about to post) a key it no longer holds: another execution took it over, or it was
+ * settled meanwhile. Nothing may be posted or committed on the old holder's word.
+ */
+export class OwnershipLostError extends LedgerError {}

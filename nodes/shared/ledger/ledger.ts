@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { InvalidTransitionError, LedgerContentionError } from './errors';
+import { InvalidTransitionError, LedgerContentionError, OwnershipLostError } from './errors';
 import { ANY_FINGERPRINT, type EvictionPolicy, type EvictionReport, type LedgerRecord, type LedgerState, type LedgerStore, type ListFilter } from './types';
 
 /** What `reserve` decided for one key. */
@@ -26,11 +26,31 @@ export interface ReserveRequest {
 	leaseMs: number;
 	/** Take UNKNOWN records (and expired leases) over for verification (the Post node does; Dedupe Check can't verify). */
 	takeOverUnknown: boolean;
+	/** The n8n execution reserving: only a later node of this same execution may adopt the reservation. */
+	execution?: string;
+}
+
+/** What a run proves it holds a key with: the correlation id it reserved under and the version it last wrote. */
+export interface Holder {
+	correlationId: string;
+	version: number;
+}
+
+/**
+ * Which process this ledger runs in, and which owners are known to be gone. Store-agnostic: the
+ * static-data store serves one process, so there every other instance is a process that died (n8n
+ * restarted); on Redis nothing is known, and a dead worker's keys wait for their lease.
+ */
+export interface LedgerIdentity {
+	instance: string;
+	isGone?: (instance: string) => boolean;
 }
 
 export interface ReserveResult {
 	decision: ReserveDecision;
 	record: LedgerRecord;
+	/** What the record was before this reservation took it over (RETRY, UNKNOWN, an expired or orphaned lease). */
+	previous?: LedgerRecord;
 }
 
 export interface CommitDetails {
@@ -41,6 +61,13 @@ export interface CommitDetails {
 	nextAttemptAt?: number;
 	/** Count this call as one more attempt at the ERP. */
 	countAttempt?: boolean;
+	/** Fenced write: refused (OwnershipLostError) unless the record is still PENDING under this holder. */
+	holder?: Holder;
+	/**
+	 * POSTED only: a later node of the run (Dedupe Check `markPosted`) will write the answer a replay
+	 * returns; until then (at the latest this instant) a delivery of the key waits or reads In Progress.
+	 */
+	replyPendingUntil?: number;
 }
 
 const MAX_CAS_ROUNDS = 25;
@@ -51,6 +78,24 @@ export function effectiveState(record: LedgerRecord, now: number): LedgerState {
 	return record.state;
 }
 
+/** A POSTED record whose replay answer is still being written by a later node (see CommitDetails.replyPendingUntil). */
+export function replyPending(record: LedgerRecord, now: number): boolean {
+	return record.state === 'POSTED' && record.leaseUntil !== undefined && record.leaseUntil > now;
+}
+
+export function ownerOf(instance: string, execution?: string): string {
+	return execution ? `${instance}/${execution}` : instance;
+}
+
+function ownerParts(owner: string | undefined): { instance?: string; execution?: string } {
+	if (owner === undefined) return {};
+	const slash = owner.indexOf('/');
+	return slash < 0 ? { instance: owner } : { instance: owner.slice(0, slash), execution: owner.slice(slash + 1) };
+}
+
+/** Per process: a ledger built without an identity still marks its reservations with one. */
+const PROCESS_INSTANCE = `p${Math.random().toString(36).slice(2, 12)}`;
+
 /**
  * The ledger's state machine over any `LedgerStore` (the handler of Powertools' model: it decides,
  * stores only store). Every change is a compare-and-set on the record's version, so concurrent
@@ -60,10 +105,30 @@ export class Ledger {
 	constructor(
 		readonly store: LedgerStore,
 		private readonly clock: () => number = Date.now,
+		private readonly identity: LedgerIdentity = { instance: PROCESS_INSTANCE },
 	) {}
 
 	now(): number {
 		return this.clock();
+	}
+
+	get instance(): string {
+		return this.identity.instance;
+	}
+
+	/**
+	 * `effectiveState`, plus: a PENDING record whose owner is known to be gone is UNKNOWN at once (its
+	 * lease would only make re-deliveries wait for a process that no longer exists).
+	 */
+	stateOf(record: LedgerRecord, now = this.clock()): LedgerState {
+		const state = effectiveState(record, now);
+		return state === 'PENDING' && this.ownerGone(record) ? 'UNKNOWN' : state;
+	}
+
+	/** Whether the record's owner is a process known to be gone. */
+	ownerGone(record: LedgerRecord): boolean {
+		const { instance } = ownerParts(record.owner);
+		return instance !== undefined && instance !== this.identity.instance && this.identity.isGone?.(instance) === true;
 	}
 
 	async reserve(request: ReserveRequest): Promise<ReserveResult> {
@@ -79,6 +144,7 @@ export class Ledger {
 				firstSeenAt: now,
 				updatedAt: now,
 				leaseUntil: now + request.leaseMs,
+				owner: ownerOf(this.identity.instance, request.execution),
 				version: 1,
 			};
 			const inserted = await this.store.insert(fresh);
@@ -89,7 +155,7 @@ export class Ledger {
 				return { decision: 'conflict', record: existing };
 			}
 
-			const state = effectiveState(existing, now);
+			const state = this.stateOf(existing, now);
 			if (state === 'POSTED' || state === 'FAILED') return { decision: 'duplicate', record: existing };
 			if (state === 'PENDING') return { decision: 'inProgress', record: existing };
 			if (state === 'UNKNOWN' && !request.takeOverUnknown) return { decision: 'inProgress', record: existing };
@@ -102,10 +168,11 @@ export class Ledger {
 				updatedAt: now,
 				leaseUntil: now + request.leaseMs,
 				nextAttemptAt: undefined,
+				owner: ownerOf(this.identity.instance, request.execution),
 				version: existing.version + 1,
 			};
 			const replaced = await this.store.replace(stripUndefined(claimed), existing.version);
-			if (replaced.ok) return { decision: state === 'RETRY' ? 'retake' : 'verify', record: claimed };
+			if (replaced.ok) return { decision: state === 'RETRY' ? 'retake' : 'verify', record: claimed, previous: existing };
 		}
 		throw new LedgerContentionError(`key "${request.key}" kept changing while it was being reserved`);
 	}
@@ -135,7 +202,40 @@ export class Ledger {
 		return await this.transition(key, 'RETRY', details, (state) => state !== 'POSTED' && state !== 'FAILED');
 	}
 
-	/** Extend the lease of a PENDING record we hold (long waits, e.g. a Retry-After). */
+	/**
+	 * Fenced heartbeat: extends the lease only while the record is still PENDING under `holder` (nobody
+	 * took it over, nobody settled it), and returns the record with its new version — the holder's
+	 * proof for its next write. Before every create: a run that lost a key learns it before it posts.
+	 * Safety rests on the version, not on clocks: a takeover always writes, so the old holder's next
+	 * write fails whatever its clock says.
+	 */
+	async renew(key: string, holder: Holder, leaseMs: number): Promise<LedgerRecord> {
+		const current = await this.store.get(key);
+		this.checkHolder(key, current, holder);
+		const now = this.clock();
+		const next = stripUndefined({ ...current!, leaseUntil: now + leaseMs, updatedAt: now, version: current!.version + 1 });
+		if ((await this.store.replace(next, current!.version)).ok) return next;
+		return this.lost(key, await this.store.get(key), 'it changed while its lease was being renewed');
+	}
+
+	/**
+	 * A later node of the same execution takes over the reservation an earlier node (Dedupe Check) made
+	 * for it. Undefined unless the record is PENDING under `correlationId` AND was reserved by this very
+	 * execution: a correlation id copied into an item by a sender proves nothing.
+	 */
+	async adopt(key: string, correlationId: string, execution: string | undefined, leaseMs: number): Promise<{ record: LedgerRecord; expired: boolean } | undefined> {
+		if (!execution) return undefined;
+		const held = await this.store.get(key);
+		if (!held || held.state !== 'PENDING' || held.correlationId !== correlationId) return undefined;
+		const owner = ownerParts(held.owner);
+		if (owner.execution !== execution || owner.instance !== this.identity.instance) return undefined;
+		const now = this.clock();
+		const expired = effectiveState(held, now) === 'UNKNOWN';
+		const next = stripUndefined({ ...held, leaseUntil: now + leaseMs, updatedAt: now, version: held.version + 1 });
+		return (await this.store.replace(next, held.version)).ok ? { record: next, expired } : undefined;
+	}
+
+	/** Extend the lease of a PENDING record we hold (long waits, e.g. a Retry-After). Unfenced: prefer `renew`. */
 	async renewLease(key: string, leaseMs: number): Promise<void> {
 		await this.update(key, (current) => {
 			if (current.state !== 'PENDING') return undefined;
@@ -203,10 +303,19 @@ export class Ledger {
 				latencyMs: details.latencyMs ?? current.latencyMs,
 				attempts: current.attempts + (details.countAttempt ? 1 : 0),
 				updatedAt: now,
-				leaseUntil: undefined,
+				leaseUntil: state === 'POSTED' ? details.replyPendingUntil : undefined,
 				nextAttemptAt: state === 'RETRY' ? details.nextAttemptAt : undefined,
+				owner: undefined,
 				version: current.version + 1,
 			});
+		if (details.holder) {
+			// Fenced: one read, one compare-and-set; any change in between means the key is no longer ours.
+			const current = await this.store.get(key);
+			this.checkHolder(key, current, details.holder);
+			const next = apply(current!);
+			if ((await this.store.replace(next, current!.version)).ok) return next;
+			return this.lost(key, await this.store.get(key), `it changed while it was being marked ${state}`);
+		}
 		for (let round = 0; round < MAX_CAS_ROUNDS; round++) {
 			const current = await this.store.get(key);
 			if (!current) {
@@ -222,6 +331,16 @@ export class Ledger {
 			if ((await this.store.replace(next, current.version)).ok) return next;
 		}
 		throw new LedgerContentionError(`key "${key}" kept changing while it was being marked ${state}`);
+	}
+
+	private checkHolder(key: string, current: LedgerRecord | undefined, holder: Holder): void {
+		if (current && current.state === 'PENDING' && current.correlationId === holder.correlationId && current.version === holder.version) return;
+		this.lost(key, current);
+	}
+
+	private lost(key: string, current: LedgerRecord | undefined, detail?: string): never {
+		const now = current ? ` — it is now ${this.stateOf(current)}${current.state === 'PENDING' ? ` under correlation id ${current.correlationId}` : ''}` : ' — it was released';
+		throw new OwnershipLostError(`this run no longer holds key "${key}"${detail ? ` (${detail})` : ''}${now}`);
 	}
 
 	private async update(key: string, change: (current: LedgerRecord) => LedgerRecord | undefined): Promise<void> {

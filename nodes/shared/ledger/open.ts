@@ -1,10 +1,10 @@
 import type { IExecuteFunctions, NodeExecutionHint } from 'n8n-workflow';
 
-import { Ledger } from './ledger';
+import { Ledger, type LedgerIdentity } from './ledger';
 import { isQueueModeWorkerLikely } from './queueMode';
 import { openRedisLedgerStore } from './redis/open';
 import { StaticDataLedgerStore } from './staticData/store';
-import { ledgerTable } from './staticData/registry';
+import { currentProcessId, ledgerTable } from './staticData/registry';
 import type { EvictionReport, LedgerStore } from './types';
 
 export type LedgerStoreKind = 'workflowStaticData' | 'redis';
@@ -38,6 +38,7 @@ export function readLedgerOptions(fns: IExecuteFunctions, itemIndex = 0): Ledger
 export async function openLedger(fns: IExecuteFunctions, options: LedgerOptions): Promise<LedgerSession> {
 	const hints: NodeExecutionHint[] = [];
 	let store: LedgerStore;
+	let identity: LedgerIdentity | undefined;
 	if (options.store === 'redis') {
 		store = await openRedisLedgerStore(fns, options);
 	} else {
@@ -49,6 +50,9 @@ export async function openLedger(fns: IExecuteFunctions, options: LedgerOptions)
 		);
 		staticStore.load();
 		store = staticStore;
+		// Static data serves one process: a reservation made by another process id is one n8n died holding.
+		const instance = currentProcessId();
+		identity = { instance, isGone: (owner) => owner !== instance };
 		if (isQueueModeWorkerLikely(fns)) {
 			hints.push({
 				type: 'warning',
@@ -66,7 +70,7 @@ export async function openLedger(fns: IExecuteFunctions, options: LedgerOptions)
 			});
 		}
 	}
-	const ledger = new Ledger(store);
+	const ledger = new Ledger(store, Date.now, identity);
 	return {
 		ledger,
 		close: async () => {

@@ -27,6 +27,12 @@ export interface LedgerRecord {
 	error?: string;
 	/** Observed ERP latency of the last post, in ms (Batch Splitter learns `secondsPerInvoice` from it). */
 	latencyMs?: number;
+	/**
+	 * Who holds a PENDING record: `<instance>` or `<instance>/<execution>` (see ownerOf in ledger.ts). A
+	 * reservation whose instance is known to be gone is settled at once; only a reservation made by this
+	 * very execution may be adopted by a later node of it (a correlation id read from an item proves nothing).
+	 */
+	owner?: string;
 	/** Increments on every write; the token of compare-and-set. */
 	version: number;
 }

@@ -1,10 +1,13 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { ErpLookupError, type CanonicalInvoice, type ErpAdapter, type ErpContext, type FoundInvoice, type PostAttempt, type PostResult } from '../erp/types';
-import { effectiveState, type Ledger, type ReserveDecision } from '../ledger/ledger';
+import { OwnershipLostError } from '../ledger/errors';
+import type { Holder, Ledger, ReserveDecision } from '../ledger/ledger';
 import type { LedgerRecord } from '../ledger/types';
 import { newCorrelationId } from '../items';
 import type { Limiter } from './limiter';
+import { describeMismatches, mismatchesOf } from './match';
+import { DEFAULT_SETTLE_MS, RETRY_AFTER_CEILING_MS } from './settle';
 
 export interface PostingOptions {
 	maxAttempts: number;
@@ -21,6 +24,8 @@ export interface PostingOptions {
 	lookbackDays: number;
 	/** How long to wait for another execution that holds the same key. */
 	waitForInFlightMs: number;
+	/** After an ambiguous create, how long the ERP may still commit it (undefined: the ERP's default). */
+	settleMs?: number;
 }
 
 export interface PostingJob {
@@ -53,6 +58,14 @@ export interface EngineDependencies {
 	limiter: Limiter;
 	sleep: (ms: number) => Promise<void>;
 	random?: () => number;
+	/** The n8n execution: a reservation an earlier node of it (Dedupe Check) made may be adopted. */
+	execution?: string;
+	/**
+	 * Set when a Dedupe Check `markPosted` follows this node: an adopted key committed POSTED reads as
+	 * "reply pending" for this long (or until markPosted writes the answer), so that a waiting retry never
+	 * gets this node's answer instead of the one markPosted stores.
+	 */
+	replyPendingMs?: number;
 }
 
 /** One invoice on its way: what the ledger says, what this run already tried. */
@@ -64,10 +77,20 @@ interface Work {
 	tries: number;
 	/** A create was sent this run and may have landed: whatever is found now is our own post. */
 	sent: boolean;
+	/** A create of this invoice may be in the ERP (sent this run, or by the run whose reservation we verify). */
+	mayHaveLanded: boolean;
+	/** Not looked up before this instant: the ERP may still be committing an earlier create. */
+	lookupNotBefore?: number;
+	/** When "absent" was first read after the settle window: a second read, apart, confirms it. */
+	absentAt?: number;
+	/** Reserved for this item by an earlier node of this execution (Dedupe Check). */
+	adopted: boolean;
 	/** The ERP said it already holds the invoice but gave no id. */
 	erpSaysExists: boolean;
-	/** Out of tries after a create that may have landed: one last lookup decides, and nothing is posted after it. */
+	/** Out of tries after a create that may have landed: lookups decide, and nothing is posted after them. */
 	finalCheck?: boolean;
+	/** Tries when the final check began: a lookup failing after that ends it. */
+	finalTries?: number;
 	/** Why the last try did not settle it. */
 	lastError?: string;
 	retryAfterMs?: number;
@@ -75,10 +98,15 @@ interface Work {
 
 const POLL_MS = 250;
 
+/** Keys reserved ahead of the work, at least: a long run never holds reservations it will not reach for minutes. */
+const MIN_WINDOW = 20;
+
 /**
  * reserve → (lookup) → post → classify → retry / verify → commit, for any ERP behind the adapter
- * interface. Every job gets exactly one result; nothing is posted without a reservation, and
- * nothing whose outcome is unknown is posted again before it was looked up.
+ * interface. Every job gets exactly one result; nothing is posted without a reservation this run
+ * still holds (every create and every commit is fenced by correlation id and version), and nothing
+ * whose outcome is unknown is posted again before it was looked up — after the ERP had time to
+ * finish it, and seen absent twice.
  */
 export class PostingEngine {
 	private readonly random: () => number;
@@ -87,9 +115,15 @@ export class PostingEngine {
 	 * round instead of collecting 429s of their own — an ERP that throttles also counts those.
 	 */
 	private throttledUntil = 0;
+	private readonly nativeUniqueness: boolean;
+	/** After an ambiguous create: how long "absent" proves nothing (0 where the ERP refuses duplicates itself). */
+	private readonly settleMs: number;
 
 	constructor(private readonly deps: EngineDependencies) {
 		this.random = deps.random ?? Math.random;
+		const capabilities = deps.adapter.capabilities(deps.ctx);
+		this.nativeUniqueness = capabilities.nativeUniqueness;
+		this.settleMs = this.nativeUniqueness ? 0 : Math.max(0, deps.options.settleMs ?? capabilities.settleMs ?? DEFAULT_SETTLE_MS);
 	}
 
 	async run(jobs: PostingJob[]): Promise<Map<number, JobResult>> {
@@ -103,7 +137,7 @@ export class PostingEngine {
 		let pending = [...firstByKey.values()];
 		// Keys another execution holds: wait for it once, then take them over if it gave them back.
 		for (let pass = 0; pass < 2 && pending.length > 0; pass++) {
-			const heldElsewhere = await this.process(pending, results, pass === 0);
+			const heldElsewhere = await this.processInWindows(pending, results, pass === 0);
 			pending = heldElsewhere.length > 0 ? await this.waitForOthers(heldElsewhere, results) : [];
 		}
 		for (const job of pending) {
@@ -113,19 +147,34 @@ export class PostingEngine {
 		return results;
 	}
 
+	/**
+	 * Reserves a window of keys just ahead of the work, settles it, then the next: a run of thousands
+	 * at a rate limit does not hold (and let expire) reservations it will reach only minutes later.
+	 */
+	private async processInWindows(jobs: PostingJob[], results: Map<number, JobResult>, firstPass: boolean): Promise<PostingJob[]> {
+		const { options, adapter, ctx } = this.deps;
+		const perCall = Math.max(1, Math.min(options.batchSize, adapter.capabilities(ctx).maxBatchSize ?? 1));
+		const window = Math.max(MIN_WINDOW, options.concurrency * perCall * 2);
+		const heldElsewhere: PostingJob[] = [];
+		for (let start = 0; start < jobs.length; start += window) {
+			heldElsewhere.push(...(await this.process(jobs.slice(start, start + window), results, firstPass)));
+		}
+		return heldElsewhere;
+	}
+
 	/** Reserve and settle `jobs`; returns the jobs another execution holds. */
 	private async process(jobs: PostingJob[], results: Map<number, JobResult>, firstPass: boolean): Promise<PostingJob[]> {
 		const works: Work[] = [];
 		const heldElsewhere: PostingJob[] = [];
 		for (const job of jobs) {
-			let reserved: { decision: ReserveDecision; record: LedgerRecord };
+			let reserved: { decision: ReserveDecision; record: LedgerRecord; previous?: LedgerRecord; adopted: boolean };
 			try {
 				reserved = await this.reserve(job);
 			} catch (error) {
 				results.set(job.id, { route: 'failed', outcome: 'ledgerUnavailable', error: `not posted: ${(error as Error).message}` });
 				continue;
 			}
-			const { decision, record } = reserved;
+			const { decision, record, previous, adopted } = reserved;
 			switch (decision) {
 				case 'conflict':
 					results.set(job.id, {
@@ -153,9 +202,16 @@ export class PostingEngine {
 					else results.set(job.id, { route: 'failed', outcome: 'inProgress', record, error: 'another execution is posting this invoice right now; it was not posted twice' });
 					break;
 				default: {
-					// new / retake post (after a lookup when the ERP cannot refuse duplicates); verify looks up first.
-					const lookFirst = decision === 'verify' || this.lookupBeforePost();
-					works.push({ job, record, phase: lookFirst ? 'lookup' : 'post', tries: 0, sent: false, erpSaysExists: false });
+					const work: Work = { job, record, phase: 'post', tries: 0, sent: false, mayHaveLanded: false, erpSaysExists: false, adopted };
+					if (decision === 'verify') {
+						// An earlier create may be in the ERP, or still on its way in: look only after it could have landed.
+						work.phase = 'lookup';
+						work.mayHaveLanded = true;
+						work.lookupNotBefore = this.landedBy(previous ?? record);
+					} else if (this.lookupBeforePost()) {
+						work.phase = 'lookup';
+					}
+					works.push(work);
 				}
 			}
 		}
@@ -163,56 +219,102 @@ export class PostingEngine {
 		return heldElsewhere;
 	}
 
-	private lookupBeforePost(): boolean {
-		const { options, adapter, ctx } = this.deps;
-		if (options.lookupBeforePost === 'always') return true;
-		if (options.lookupBeforePost === 'never') return false;
-		return !adapter.capabilities(ctx).nativeUniqueness;
+	/**
+	 * When a create made under `record` may last have landed. An UNKNOWN record was written after its
+	 * create's answer. A PENDING one was renewed right before its last create, which could then run for a
+	 * whole request timeout; if its lease merely ran out (its holder may be alive, with a clock of its own),
+	 * not before the lease's end either: a holder whose clock is behind ours by up to leaseMs − requestTimeoutMs
+	 * still had its last call end before we look. Plus the settle window in every case.
+	 */
+	private landedBy(record: LedgerRecord): number {
+		if (record.state !== 'PENDING') return record.updatedAt + this.settleMs;
+		const lastCallEnd = record.updatedAt + this.deps.options.requestTimeoutMs;
+		const leaseEnd = this.deps.ledger.ownerGone(record) ? lastCallEnd : (record.leaseUntil ?? lastCallEnd);
+		return Math.max(lastCallEnd, leaseEnd) + this.settleMs;
 	}
 
-	private async reserve(job: PostingJob): Promise<{ decision: ReserveDecision; record: LedgerRecord }> {
-		const { ledger, options } = this.deps;
+	private lookupBeforePost(): boolean {
+		const { options } = this.deps;
+		if (options.lookupBeforePost === 'always') return true;
+		if (options.lookupBeforePost === 'never') return false;
+		return !this.nativeUniqueness;
+	}
+
+	private async reserve(job: PostingJob): Promise<{ decision: ReserveDecision; record: LedgerRecord; previous?: LedgerRecord; adopted: boolean }> {
+		const { ledger, options, execution } = this.deps;
 		if (job.adoptCorrelationId) {
-			const held = await ledger.get(job.key);
-			if (held && held.state === 'PENDING' && held.correlationId === job.adoptCorrelationId) {
-				// Dedupe Check reserved this item for us: take its lease over instead of competing with it.
-				const expired = effectiveState(held, ledger.now()) === 'UNKNOWN';
-				await ledger.renewLease(job.key, options.leaseMs);
-				const record = (await ledger.get(job.key)) ?? held;
-				return { decision: expired ? 'verify' : 'new', record };
-			}
+			// Dedupe Check of this very execution reserved this item for us: take its lease over instead of competing with it.
+			const adopted = await ledger.adopt(job.key, job.adoptCorrelationId, execution, options.leaseMs);
+			if (adopted) return { decision: adopted.expired ? 'verify' : 'new', record: adopted.record, adopted: true };
 		}
-		return await ledger.reserve({
+		const reserved = await ledger.reserve({
 			key: job.key,
 			fingerprint: job.fingerprint,
 			reference: job.reference,
 			correlationId: newCorrelationId(),
 			leaseMs: options.leaseMs,
 			takeOverUnknown: true,
+			execution,
 		});
+		return { ...reserved, adopted: false };
 	}
 
 	/** Rounds of lookups and posts until every work is settled or out of tries. */
 	private async settle(works: Work[], results: Map<number, JobResult>): Promise<void> {
-		const { options } = this.deps;
+		const { options, ledger } = this.deps;
 		let open = works;
 		for (let round = 1; open.length > 0; round++) {
-			const lookups = open.filter((work) => work.phase === 'lookup');
+			const now = ledger.now();
+			const lookups = open.filter((work) => work.phase === 'lookup' && (work.lookupNotBefore ?? 0) <= now);
 			if (lookups.length > 0) await this.lookupRound(lookups, results);
 			const posts = open.filter((work) => work.phase === 'post' && !results.has(work.job.id));
 			if (posts.length > 0) await this.postRound(posts, results);
 			open = open.filter((work) => !results.has(work.job.id));
 			for (const work of open) {
+				if (work.phase === 'post' && (work.retryAfterMs ?? 0) > this.retryAfterCeiling()) {
+					results.set(work.job.id, await this.retryLater(work, ledger.now() + work.retryAfterMs!));
+					continue;
+				}
 				if (work.tries < options.maxAttempts) continue;
-				if (work.phase === 'lookup' && work.sent && !work.finalCheck) work.finalCheck = true;
-				else results.set(work.job.id, await this.giveUp(work));
+				if (work.phase === 'lookup' && work.mayHaveLanded) {
+					// Out of tries with a create that may have landed: lookups decide; a failing one ends it as UNKNOWN.
+					if (!work.finalCheck) {
+						work.finalCheck = true;
+						work.finalTries = work.tries;
+						continue;
+					}
+					if (work.tries === work.finalTries) continue;
+				}
+				results.set(work.job.id, await this.giveUp(work));
 			}
 			open = open.filter((work) => !results.has(work.job.id));
 			if (open.length === 0) break;
-			const wait = this.backoff(round, Math.max(0, ...open.map((work) => work.retryAfterMs ?? 0)));
-			if (wait * 3 > options.leaseMs) await Promise.all(open.map(async (work) => await this.deps.ledger.renewLease(work.job.key, options.leaseMs + wait)));
+			const wait = this.nextWait(round, open);
+			if (wait * 3 > options.leaseMs) {
+				// A long wait: the keys stay ours through it (fenced, so a key lost meanwhile is known now).
+				await Promise.all(open.map(async (work) => await this.fence(work, results, options.leaseMs + wait)));
+				open = open.filter((work) => !results.has(work.job.id));
+			}
 			await this.deps.sleep(wait);
 		}
+	}
+
+	/** Until the next thing can happen: a back-off for works ready to try again, else the first settle window's end. */
+	private nextWait(round: number, open: Work[]): number {
+		const now = this.deps.ledger.now();
+		let wait = Infinity;
+		let readyRetryAfter = -1;
+		for (const work of open) {
+			if (work.phase === 'lookup' && work.lookupNotBefore !== undefined && work.lookupNotBefore > now) wait = Math.min(wait, work.lookupNotBefore - now);
+			else readyRetryAfter = Math.max(readyRetryAfter, work.phase === 'post' ? (work.retryAfterMs ?? 0) : 0);
+		}
+		if (readyRetryAfter >= 0) wait = Math.min(wait, this.backoff(round, readyRetryAfter));
+		return wait;
+	}
+
+	/** The longest wait a Retry-After may impose on this run; a longer one leaves by Failed as RETRY at the ERP's date. */
+	private retryAfterCeiling(): number {
+		return Math.max(this.deps.options.maxDelayMs, RETRY_AFTER_CEILING_MS);
 	}
 
 	/**
@@ -228,7 +330,7 @@ export class PostingEngine {
 	}
 
 	private async lookupRound(works: Work[], results: Map<number, JobResult>): Promise<void> {
-		const { adapter, ctx, limiter, options } = this.deps;
+		const { adapter, ctx, limiter, options, ledger } = this.deps;
 		const chunkSize = Math.max(1, adapter.capabilities(ctx).lookupChunkSize);
 		const chunks: Work[][] = [];
 		for (let start = 0; start < works.length; start += chunkSize) chunks.push(works.slice(start, start + chunkSize));
@@ -245,34 +347,47 @@ export class PostingEngine {
 							),
 					);
 				} catch (error) {
+					const reason = `could not look the invoice up by reference: ${(error as Error).message}`;
 					// A lookup that cannot succeed by waiting (e.g. rejected credentials) ends the tries now.
 					const hopeless = error instanceof ErpLookupError && !error.retryable;
 					for (const work of chunk) {
-						work.tries = hopeless ? Math.max(work.tries + 1, options.maxAttempts) : work.tries + 1;
-						if (hopeless) work.finalCheck = true;
-						work.lastError = `could not look the invoice up by reference: ${(error as Error).message}`;
+						work.tries++;
+						work.lastError = reason;
+						if (hopeless) results.set(work.job.id, await this.giveUp(work));
 					}
 					return;
 				}
+				const readAt = ledger.now();
 				for (const work of chunk) {
 					const matches = found.get(work.job.reference) ?? [];
 					if (matches.length > 0) {
 						results.set(work.job.id, await this.commitFound(work, matches));
 					} else if (work.erpSaysExists) {
-						results.set(
-							work.job.id,
-							await this.commitPosted(work, work.sent ? 'posted' : 'alreadyExisted', 'exists', {
-								note: 'the ERP reported the invoice as existing but a lookup by reference did not return it',
-							}),
-						);
+						// The ERP says it holds it, but gives no id and cannot show it: no proof it is this invoice.
+						const error = `outcome unknown: the ERP answered that the invoice already exists but gave no id, and a lookup by reference "${work.job.reference}" did not find it (the existing record may be another invoice). Review it in the ERP; not recorded as posted.`;
+						results.set(work.job.id, await this.commit(work, 'failed', 'unknown', async (holder) => await ledger.markUnknown(work.job.key, { error, countAttempt: false, holder }), error));
+					} else if (work.mayHaveLanded && this.settleMs > 0 && (work.absentAt === undefined || readAt - work.absentAt < this.absentGapMs())) {
+						// "Absent" once may be a lookup that lags the commit: read it again, apart, before anything is sent.
+						work.absentAt ??= readAt;
+						work.lookupNotBefore = work.absentAt + this.absentGapMs();
+						work.lastError = `not found by reference "${work.job.reference}" once; looking again before anything is sent (a create may still be landing)`;
 					} else {
 						work.phase = 'post';
+						work.absentAt = undefined;
 						// Verified absent after the last allowed try: nothing landed, a later run may post it.
-						if (work.finalCheck) results.set(work.job.id, await this.giveUp(work));
+						if (work.finalCheck) {
+							work.mayHaveLanded = false;
+							results.set(work.job.id, await this.giveUp(work));
+						}
 					}
 				}
 			}),
 		);
+	}
+
+	/** How far apart the two "absent" reads must be. */
+	private absentGapMs(): number {
+		return this.settleMs / 2;
 	}
 
 	private async postRound(works: Work[], results: Map<number, JobResult>): Promise<void> {
@@ -282,11 +397,15 @@ export class PostingEngine {
 			const batches: Work[][] = [];
 			for (let start = 0; start < works.length; start += maxBatch) batches.push(works.slice(start, start + maxBatch));
 			await Promise.all(
-				batches.map(async (batch) => {
+				batches.map(async (whole) => {
+					let batch = whole;
 					const started = Date.now();
 					const answers = await limiter
 						.run(async () => {
 							if (this.holdingOff(batch)) return undefined;
+							// Still ours? Checked (and the lease renewed) right before the call: a key lost meanwhile is not sent.
+							batch = await this.fenced(batch, results);
+							if (batch.length === 0) return undefined;
 							// Noted before the slot is given back, so the call that takes it over already holds off.
 							return this.noteThrottle(await adapter.createBatch!(ctx, batch.map((work) => this.attemptOf(work))));
 						})
@@ -303,6 +422,7 @@ export class PostingEngine {
 				const result = await limiter
 					.run(async () => {
 						if (this.holdingOff([work])) return undefined;
+						if ((await this.fenced([work], results)).length === 0) return undefined;
 						const started = Date.now();
 						const answer = await adapter.create(ctx, this.attemptOf(work));
 						this.noteThrottle([answer]);
@@ -315,9 +435,35 @@ export class PostingEngine {
 		);
 	}
 
+	/** The works this run still holds (each lease renewed); the others leave by Failed, unsent. */
+	private async fenced(works: Work[], results: Map<number, JobResult>): Promise<Work[]> {
+		const held = await Promise.all(works.map(async (work) => await this.fence(work, results, this.deps.options.leaseMs)));
+		return works.filter((_, index) => held[index]);
+	}
+
+	/** Renews the work's lease if this run still holds its key; otherwise settles it as lost. A ledger that cannot answer: not sent, tried again. */
+	private async fence(work: Work, results: Map<number, JobResult>, leaseMs: number): Promise<boolean> {
+		try {
+			work.record = await this.deps.ledger.renew(work.job.key, holderOf(work), leaseMs);
+			return true;
+		} catch (error) {
+			if (error instanceof OwnershipLostError) {
+				results.set(work.job.id, this.lostResult(work, error, 'it was not sent'));
+			} else {
+				work.tries++;
+				work.lastError = `not sent: the ledger could not confirm this run still holds the key (${(error as Error).message})`;
+			}
+			return false;
+		}
+	}
+
+	private lostResult(work: Work, error: Error, whatHappened: string): JobResult {
+		return { route: 'failed', outcome: 'ownershipLost', record: work.record, error: `${error.message}; ${whatHappened}. The execution that holds it now settles it.` };
+	}
+
 	/** While the ERP asked to wait, a call is not sent: its works wait for the next round, and that is not a try. */
 	private holdingOff(works: Work[]): boolean {
-		const waitMs = this.throttledUntil - Date.now();
+		const waitMs = this.throttledUntil - this.deps.ledger.now();
 		if (waitMs <= 0) return false;
 		for (const work of works) work.retryAfterMs = waitMs;
 		return true;
@@ -326,7 +472,7 @@ export class PostingEngine {
 	private noteThrottle(answers: PostResult[]): PostResult[] {
 		for (const answer of answers) {
 			if (answer.outcome === 'retryable' && answer.retryAfterMs !== undefined && answer.retryAfterMs > 0) {
-				this.throttledUntil = Math.max(this.throttledUntil, Date.now() + answer.retryAfterMs);
+				this.throttledUntil = Math.max(this.throttledUntil, this.deps.ledger.now() + answer.retryAfterMs);
 			}
 		}
 		return answers;
@@ -343,9 +489,18 @@ export class PostingEngine {
 	}
 
 	private async handle(work: Work, answer: PostResult, latencyMs: number, results: Map<number, JobResult>): Promise<void> {
-		const { adapter, ctx, options, ledger } = this.deps;
+		const { options, ledger } = this.deps;
 		switch (answer.outcome) {
 			case 'created':
+				if (!answer.erpId) {
+					// "Created" without an id is no proof of which record: find it by reference.
+					work.sent = true;
+					work.mayHaveLanded = true;
+					work.erpSaysExists = true;
+					work.phase = 'lookup';
+					work.lookupNotBefore = ledger.now();
+					return;
+				}
 				results.set(work.job.id, await this.commitPosted(work, 'posted', 'created', { erpId: answer.erpId, response: answer.response, latencyMs }));
 				return;
 			case 'exists':
@@ -354,60 +509,81 @@ export class PostingEngine {
 				} else {
 					work.erpSaysExists = true;
 					work.phase = 'lookup';
+					work.lookupNotBefore = ledger.now();
 				}
 				return;
 			case 'permanent': {
 				const error = answer.message ?? `the ERP refused the invoice (HTTP ${answer.httpStatus ?? '?'})`;
-				results.set(work.job.id, await this.commit(work, 'failed', 'rejected', async () => await ledger.markFailed(work.job.key, { error, countAttempt: true }), error));
+				results.set(work.job.id, await this.commit(work, 'failed', 'rejected', async (holder) => await ledger.markFailed(work.job.key, { error, countAttempt: true, holder }), error));
 				return;
 			}
 			case 'retryable': {
 				work.tries++;
 				work.lastError = answer.message ?? `temporary ERP error (HTTP ${answer.httpStatus ?? '?'})`;
 				work.retryAfterMs = answer.retryAfterMs;
-				const notBefore = answer.retryNotBefore;
-				if (notBefore !== undefined && notBefore - ledger.now() > options.maxDelayMs) {
-					// e.g. an hourly quota: waiting here would block the run; a later run takes it up.
-					const error = `the ERP asks to retry after ${new Date(notBefore).toISOString()}: ${work.lastError}`;
-					results.set(work.job.id, await this.commit(work, 'failed', 'retryLater', async () => await ledger.markRetry(work.job.key, { error, nextAttemptAt: notBefore, countAttempt: true }), error));
-				}
+				const notBefore = answer.retryNotBefore ?? (answer.retryAfterMs !== undefined && answer.retryAfterMs > 0 ? ledger.now() + answer.retryAfterMs : undefined);
+				// e.g. an hourly quota, or a Retry-After of days: waiting here would park the run with its keys; a later run takes it up.
+				if (notBefore !== undefined && notBefore - ledger.now() > this.retryAfterCeiling()) results.set(work.job.id, await this.retryLater(work, notBefore));
 				return;
 			}
 			case 'ambiguous':
 				work.tries++;
 				work.sent = true;
+				work.mayHaveLanded = true;
 				work.lastError = answer.message ?? 'the ERP did not confirm whether the invoice was created';
-				work.retryAfterMs = answer.retryAfterMs;
-				if (options.verifyBeforeRetry || !adapter.capabilities(ctx).nativeUniqueness) {
+				// A Retry-After on an answer that may have committed says nothing about when a lookup may run.
+				work.retryAfterMs = undefined;
+				if (options.verifyBeforeRetry || !this.nativeUniqueness) {
 					if (!options.verifyBeforeRetry) {
 						const error = `outcome unknown (${work.lastError}); Verify Before Retry is off, so it was not posted again`;
-						results.set(work.job.id, await this.commit(work, 'failed', 'unknown', async () => await ledger.markUnknown(work.job.key, { error, countAttempt: true }), error));
+						results.set(work.job.id, await this.commit(work, 'failed', 'unknown', async (holder) => await ledger.markUnknown(work.job.key, { error, countAttempt: true, holder }), error));
 						return;
 					}
 					work.phase = 'lookup';
+					// The ERP may still be working on it after we gave up: "absent" counts only once it could have landed.
+					work.lookupNotBefore = ledger.now() + this.settleMs;
+					work.absentAt = undefined;
 				}
 				return;
 		}
+	}
+
+	/** The ERP asked for a wait longer than this run may hold its keys for: a later run takes it up at the ERP's date. */
+	private async retryLater(work: Work, notBefore: number): Promise<JobResult> {
+		const { ledger } = this.deps;
+		const error = `the ERP asks to retry after ${new Date(notBefore).toISOString()}: ${work.lastError ?? 'throttled'}`;
+		return await this.commit(work, 'failed', 'retryLater', async (holder) => await ledger.markRetry(work.job.key, { error, nextAttemptAt: notBefore, countAttempt: work.tries > 0, holder }), error);
 	}
 
 	/** Out of tries: a RETRY record if nothing can have landed, UNKNOWN if a create may have. */
 	private async giveUp(work: Work): Promise<JobResult> {
 		const { ledger, options } = this.deps;
 		const reason = work.lastError ?? 'no answer';
-		if (work.sent && work.phase === 'lookup') {
+		if (work.mayHaveLanded && work.phase === 'lookup') {
 			const error = `outcome unknown after ${work.tries} attempts: ${reason}. Verify it by reference before posting it again.`;
-			return await this.commit(work, 'failed', 'unknown', async () => await ledger.markUnknown(work.job.key, { error, countAttempt: true }), error);
+			return await this.commit(work, 'failed', 'unknown', async (holder) => await ledger.markUnknown(work.job.key, { error, countAttempt: true, holder }), error);
 		}
 		const error = `retries exhausted after ${work.tries} attempts: ${reason}`;
 		const nextAttemptAt = ledger.now() + options.maxDelayMs;
-		return await this.commit(work, 'failed', 'retriesExhausted', async () => await ledger.markRetry(work.job.key, { error, nextAttemptAt, countAttempt: true }), error);
+		return await this.commit(work, 'failed', 'retriesExhausted', async (holder) => await ledger.markRetry(work.job.key, { error, nextAttemptAt, countAttempt: true, holder }), error);
 	}
 
+	/** Adopts a found record only if it is this invoice; references are shared by different invoices often enough. */
 	private async commitFound(work: Work, matches: FoundInvoice[]): Promise<JobResult> {
-		const note = matches.length > 1 ? `the ERP holds ${matches.length} invoices with this reference (ids ${matches.map((match) => match.erpId).join(', ')}); recorded the first` : undefined;
+		const { ledger } = this.deps;
+		const ours = matches.filter((match) => mismatchesOf(work.job.invoice, match).length === 0);
+		if (ours.length === 0) {
+			const others = matches.map((match) => `ERP id ${match.erpId}: ${describeMismatches(mismatchesOf(work.job.invoice, match))}`).join('; ');
+			const error =
+				`not posted and not recorded as posted: the ERP holds ${matches.length === 1 ? 'an invoice' : `${matches.length} invoices`} with reference "${work.job.reference}" that ${matches.length === 1 ? 'is' : 'are'} not this one (${others}). ` +
+				(work.mayHaveLanded ? 'A create of this invoice was sent and may also have landed. ' : '') +
+				'Give this invoice its own reference, then release the key.';
+			return await this.commit(work, 'failed', 'referenceMismatch', async (holder) => await ledger.markFailed(work.job.key, { error, holder }), error);
+		}
+		const note = matches.length > 1 ? `the ERP holds ${matches.length} invoices with this reference (ids ${matches.map((match) => match.erpId).join(', ')}); recorded ${ours[0].erpId}, which matches this invoice` : undefined;
 		return await this.commitPosted(work, work.sent ? 'posted' : 'alreadyExisted', work.sent ? 'createdVerified' : 'foundInErp', {
-			erpId: matches[0].erpId,
-			response: { erpId: matches[0].erpId, foundByReference: true },
+			erpId: ours[0].erpId,
+			response: { erpId: ours[0].erpId, foundByReference: true },
 			note,
 		});
 	}
@@ -418,28 +594,39 @@ export class PostingEngine {
 		outcome: string,
 		details: { erpId?: string; response?: IDataObject; latencyMs?: number; note?: string },
 	): Promise<JobResult> {
-		const { ledger } = this.deps;
+		const { ledger, replyPendingMs } = this.deps;
 		return await this.commit(
 			work,
 			route,
 			outcome,
-			async () =>
+			async (holder) =>
 				await ledger.markPosted(work.job.key, {
 					erpId: details.erpId,
 					response: details.response,
 					latencyMs: details.latencyMs,
 					countAttempt: route === 'posted',
+					holder,
+					...(work.adopted && replyPendingMs ? { replyPendingUntil: ledger.now() + replyPendingMs } : {}),
 				}),
 			details.note,
+			details.erpId,
 		);
 	}
 
-	/** Writes the ledger; a failing write never hides what happened at the ERP. */
-	private async commit(work: Work, route: Route, outcome: string, write: () => Promise<LedgerRecord>, error?: string): Promise<JobResult> {
+	/**
+	 * Writes the ledger, fenced: only while this run still holds the key. A lost key leaves by Failed
+	 * (what the ERP said is in the reason); any other failing write never hides what happened at the ERP.
+	 */
+	private async commit(work: Work, route: Route, outcome: string, write: (holder: Holder) => Promise<LedgerRecord>, error?: string, erpId?: string): Promise<JobResult> {
 		try {
-			const record = await write();
+			const record = await write(holderOf(work));
+			work.record = record;
 			return { route, outcome, record, ...(error ? { error } : {}) };
 		} catch (ledgerError) {
+			if (ledgerError instanceof OwnershipLostError) {
+				const what = erpId ? `the ERP holds it as id ${erpId}, not recorded by this run` : `this run's outcome (${outcome}${error ? `: ${error}` : ''}) was not recorded`;
+				return this.lostResult(work, ledgerError, what);
+			}
 			const message = `ledger write failed (${(ledgerError as Error).message})`;
 			return { route, outcome, record: work.record, error: error ? `${error}; ${message}` : message };
 		}
@@ -455,7 +642,7 @@ export class PostingEngine {
 			const still: PostingJob[] = [];
 			for (const job of waiting) {
 				const record = records.get(job.key);
-				const state = record ? effectiveState(record, ledger.now()) : undefined;
+				const state = record ? ledger.stateOf(record) : undefined;
 				if (record && state === 'POSTED') results.set(job.id, { route: 'alreadyExisted', outcome: 'duplicate', record });
 				else if (record && state === 'PENDING') still.push(job);
 				else return waiting.filter((held) => !results.has(held.id)); // given back (RETRY, UNKNOWN, released): reserve again
@@ -473,6 +660,10 @@ export class PostingEngine {
 		if (firstResult.route === 'failed') return { ...firstResult };
 		return { route: 'alreadyExisted', outcome: 'duplicateInRun', record: firstResult.record };
 	}
+}
+
+function holderOf(work: Work): Holder {
+	return { correlationId: work.record.correlationId, version: work.record.version };
 }
 
 /** The call never started (e.g. the cross-worker account limiter could not reach Redis): safe to retry. */

@@ -63,6 +63,8 @@ export async function executeInvoicePost(this: IExecuteFunctions): Promise<INode
 				options,
 				limiter: await accountLimit(this, ledgerOptions, accountKey, Math.min(options.concurrency, capabilities.maxConcurrency ?? Infinity), options.requestTimeoutMs),
 				sleep: async (ms) => await sleep(ms),
+				execution: executionIdOf(this),
+				...(markPostedFollows(this) ? { replyPendingMs: options.leaseMs } : {}),
 			});
 			const jobs = entries.flatMap((entry) => (entry.job ? [entry.job] : []));
 			for (const [id, result] of await engine.run(jobs)) results.set(id, result);
@@ -78,6 +80,25 @@ export async function executeInvoicePost(this: IExecuteFunctions): Promise<INode
 	}
 	this.addExecutionHints({ message: summary(outputs), type: outputs[2].length > 0 ? 'warning' : 'info', location: 'outputPane' });
 	return outputs;
+}
+
+function executionIdOf(fns: IExecuteFunctions): string | undefined {
+	try {
+		return fns.getExecutionId() || undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/** Whether a Dedupe Check `markPosted` downstream writes the answer a replay returns (the callback template). */
+function markPostedFollows(fns: IExecuteFunctions): boolean {
+	try {
+		return fns
+			.getChildNodes(fns.getNode().name, { includeNodeParameters: true })
+			.some((child) => !child.disabled && child.type.endsWith('.dedupeCheck') && child.parameters?.operation === 'markPosted');
+	} catch {
+		return false;
+	}
 }
 
 function outputItem(entry: InvoiceEntry, result: JobResult): INodeExecutionData {

@@ -4,7 +4,7 @@ import { fingerprintOf } from '../ledger/fingerprint';
 import { deriveReference, readKeyParameter, readReference, validateKey } from '../items';
 import type { ErpCapabilities } from '../erp/types';
 import type { PostingJob } from './engine';
-import { toCanonicalInvoice } from './invoice';
+import { InvoiceMapping, toCanonicalInvoice } from './invoice';
 
 /** One invoice of the input: a plain item, or one invoice inside a Batch Splitter batch item. */
 export interface InvoiceEntry {
@@ -19,6 +19,8 @@ export interface InvoiceEntry {
 }
 
 const BATCH_FIELDS = ['batchId', 'batchIndex', 'batchCount'] as const;
+/** What our nodes add to an item around the invoice: never part of the invoice itself. */
+const TRANSPORT_FIELDS = new Set<string>(['idempotency', ...BATCH_FIELDS, 'sequence']);
 
 /**
  * Reads every invoice of the input. Batch items carry each invoice's key and reference in its
@@ -32,6 +34,7 @@ export function readInvoiceEntries(
 	validate = true,
 ): InvoiceEntry[] {
 	const entries: InvoiceEntry[] = [];
+	const mapping = validate ? InvoiceMapping.read(fns) : InvoiceMapping.defaults;
 	items.forEach((item, itemIndex) => {
 		const invoices = item.json.invoices;
 		if (Array.isArray(invoices) && item.json.batchId !== undefined) {
@@ -40,7 +43,7 @@ export function readInvoiceEntries(
 			invoices.forEach((invoice, position) => {
 				const json = { ...(invoice as IDataObject), ...batchFields };
 				entries.push(
-					entryOf(entries.length, itemIndex, json, requiredFields, validate, () => {
+					entryOf(entries.length, itemIndex, json, requiredFields, validate && { mapping, inBatch: true }, () => {
 						const carried = (invoice as IDataObject).idempotency as IDataObject | undefined;
 						const key = validateKey(carried?.key ?? (invoice as IDataObject).idempotencyKey, itemIndex);
 						const reference = String(carried?.reference ?? '') || String((invoice as IDataObject).externalReference ?? '') || deriveReference(key);
@@ -51,7 +54,7 @@ export function readInvoiceEntries(
 			return;
 		}
 		entries.push(
-			entryOf(entries.length, itemIndex, item.json, requiredFields, validate, () => {
+			entryOf(entries.length, itemIndex, item.json, requiredFields, validate && { mapping, inBatch: false }, () => {
 				const carried = item.json.idempotency as IDataObject | undefined;
 				// A Dedupe Check before us already holds the key when the parameter gives none.
 				const fromParameter = readKeyParameter(fns, itemIndex);
@@ -72,7 +75,8 @@ function entryOf(
 	itemIndex: number,
 	json: IDataObject,
 	requiredFields: NonNullable<ErpCapabilities['requiredFields']>,
-	validate: boolean,
+	/** How to read the invoice (false: not validated, the item is the invoice). */
+	validate: false | { mapping: InvoiceMapping; inBatch: boolean },
 	identify: () => { key: string; reference: string; adopt?: string; where?: string },
 ): InvoiceEntry {
 	const entry: InvoiceEntry = { id, itemIndex, json };
@@ -80,8 +84,9 @@ function entryOf(
 		const { key, reference, adopt, where } = identify();
 		entry.key = key;
 		try {
-			const { idempotency: _carried, batchId: _b, batchIndex: _i, batchCount: _c, sequence: _s, ...invoiceJson } = json;
-			const invoice = validate ? toCanonicalInvoice(invoiceJson, itemIndex, requiredFields) : (invoiceJson as never);
+			// fromEntries defines own properties, as the spread did: a `__proto__` field stays data.
+			const invoiceJson: IDataObject = Object.fromEntries(Object.entries(json).filter(([field]) => !TRANSPORT_FIELDS.has(field)));
+			const invoice = validate ? toCanonicalInvoice(invoiceJson, itemIndex, requiredFields, validate.mapping, validate.inBatch) : (invoiceJson as never);
 			entry.job = {
 				id,
 				itemIndex,

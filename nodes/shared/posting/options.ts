@@ -94,7 +94,8 @@ export const postingOptionsProperty: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 0 },
 			default: DEFAULT_POSTING_OPTIONS.maxDelayMs,
-			description: 'Longest back-off between tries (a longer Retry-After from the ERP is still honoured)',
+			description:
+				"Longest back-off between tries. The ERP's own Retry-After is honoured up to this or 60 seconds, whichever is longer; an invoice asked to wait longer leaves by Failed as RETRY with the ERP's date, for a later run.",
 		},
 		{
 			displayName: 'Request Timeout (Ms)',
@@ -103,6 +104,15 @@ export const postingOptionsProperty: INodeProperties = {
 			typeOptions: { minValue: 100 },
 			default: DEFAULT_POSTING_OPTIONS.requestTimeoutMs,
 			description: 'How long one call may take; a create that times out is verified by reference before any retry',
+		},
+		{
+			displayName: 'Settle Time (Seconds)',
+			name: 'settleSeconds',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 60,
+			description:
+				"On ERPs that do not refuse a duplicate themselves: how long after a create whose outcome is unknown (timeout, reset, gateway 5xx) the ERP may still commit it. The invoice is looked up only after this, and must be found absent twice (half this apart) before it is sent again. Not set: the ERP's own default. 0 looks up at once (a late commit can then be posted twice).",
 		},
 		{
 			displayName: 'Verify Before Retry',
@@ -116,8 +126,9 @@ export const postingOptionsProperty: INodeProperties = {
 };
 
 export function readPostingOptions(fns: IExecuteFunctions): PostingOptions {
-	const given = fns.getNodeParameter('options', 0, {}) as Partial<typeof DEFAULT_POSTING_OPTIONS>;
-	const merged = { ...DEFAULT_POSTING_OPTIONS, ...given };
+	const given = fns.getNodeParameter('options', 0, {}) as Partial<typeof DEFAULT_POSTING_OPTIONS> & { settleSeconds?: number | '' | null };
+	const { settleSeconds, ...rest } = given;
+	const merged = { ...DEFAULT_POSTING_OPTIONS, ...rest };
 	// The lease must outlive every try of this run, so no other execution takes the key over mid-post.
 	const leaseMs = Math.max(300_000, merged.requestTimeoutMs * (merged.maxAttempts + 1) + merged.maxDelayMs * merged.maxAttempts);
 	return {
@@ -125,5 +136,6 @@ export function readPostingOptions(fns: IExecuteFunctions): PostingOptions {
 		idempotencyHeader: String(merged.idempotencyHeader ?? ''),
 		leaseMs,
 		waitForInFlightMs: merged.requestTimeoutMs,
+		...(typeof settleSeconds === 'number' && Number.isFinite(settleSeconds) ? { settleMs: Math.max(0, settleSeconds) * 1000 } : {}),
 	};
 }

@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { DateTime } from 'luxon';
 
 import type { ErpAdapter, ErpContext, FoundInvoice } from '../erp/types';
-import { deriveReference, failItemOrThrow, idempotencyInfo, newCorrelationId, validateKey } from '../items';
+import { deriveReference, failItemOrThrow, idempotencyInfo, ItemInputError, newCorrelationId, validateKey } from '../items';
 import { effectiveState, type Ledger } from '../ledger/ledger';
 import { openLedger, readLedgerOptions } from '../ledger/open';
 import { ANY_FINGERPRINT, type LedgerRecord } from '../ledger/types';
@@ -69,7 +69,9 @@ async function verify(fns: IExecuteFunctions, erp: Erp, ledger: Ledger, options:
 			const key = rawKey === undefined || rawKey === null || rawKey === '' ? undefined : validateKey(rawKey, itemIndex);
 			const rawReference = fns.getNodeParameter('reference', itemIndex, '') as unknown;
 			const reference = rawReference === undefined || rawReference === null || rawReference === '' ? (key ? deriveReference(key) : undefined) : String(rawReference).trim();
-			if (!reference) throw new Error(`Item ${itemIndex}: reference is empty and there is no idempotencyKey to derive it from`);
+			if (!reference) {
+				throw new ItemInputError(itemIndex, 'Reference', 'is empty and there is no Idempotency Key to derive it from', 'Set Reference to the field holding the reference the invoice was posted with, or set Idempotency Key');
+			}
 			return { itemIndex, key, reference };
 		} catch (error) {
 			failed.push(failItemOrThrow(fns, item, itemIndex, error as Error));

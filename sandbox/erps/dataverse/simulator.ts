@@ -8,6 +8,7 @@ import {
 	option,
 	retryAfterSeconds,
 } from '../../core/responses';
+import { commitPace, noteCommit, visible } from '../../core/hostile';
 import { summariseTruth } from '../../core/truth';
 import type { FaultConfig, SimContext, SimRequest, SimResponse, Simulator, StoredInvoice } from '../../core/types';
 import { SlidingWindowLimit } from '../freeagent/sliding-window';
@@ -17,7 +18,7 @@ import type { ODataLiteral } from './odata';
 import { ODataSyntaxError, literalsEqual, matchesFilter, parseFilter, parseKeyPredicate } from './odata';
 
 /**
- * Dynamics 365 / Dataverse Web API (ERP-FACTS.md §2): an Entra ID client-credentials token endpoint
+ * Dynamics 365 / Dataverse Web API: an Entra ID client-credentials token endpoint
  * at `{base}/{tenantId}/oauth2/v2.0/token` and the OData service at `{base}/api/data/v9.2/`.
  */
 
@@ -30,6 +31,7 @@ const ERROR_HEADERS = { ...ODATA_HEADERS, 'Content-Type': 'application/json; oda
 const CODES = {
 	duplicateRecord: '0x80040237',
 	duplicateKey: '0x80060892',
+	duplicateRule: '0x80040333',
 	notFound: '0x80040217',
 	badPayload: '0x80048d19',
 	querySyntax: '0x80060888',
@@ -44,6 +46,8 @@ interface Settings {
 	clientSecret: string;
 	referenceField: string;
 	uniqueFields: string[];
+	/** false: the table has no alternate key, so addressing a record by one is refused (400). */
+	alternateKeys: boolean;
 	caseInsensitive: boolean;
 	rateLimitPerWindow: number;
 	windowMs: number;
@@ -59,6 +63,7 @@ function settingsOf(config: FaultConfig): Settings {
 		clientSecret: option(config, 'clientSecret', 'sandbox-secret'),
 		referenceField: option(config, 'referenceField', 'ExternalReference'),
 		uniqueFields: option(config, 'uniqueFields', ['VendorAccount', 'InvoiceNumber']),
+		alternateKeys: option(config, 'alternateKeys', true),
 		// SQL Server's default collation: 'inv-1' and 'INV-1' are the same key and match the same filter.
 		caseInsensitive: option(config, 'caseInsensitive', true),
 		rateLimitPerWindow: option(config, 'rateLimitPerWindow', 6000),
@@ -117,6 +122,15 @@ class DataverseSimulator implements Simulator {
 		return summariseTruth(this.records.map((record) => this.toStoredInvoice(record)));
 	}
 
+	/**
+	 * A duplicate-detection rule's answer (0x80040333, 412): it may have matched a record that is not
+	 * this invoice, and it never names the record. Not for `$batch` (its parts answer on their own).
+	 */
+	existsAnswer(req: SimRequest): SimResponse | undefined {
+		if (req.path.endsWith('$batch')) return undefined;
+		return odataError(412, CODES.duplicateRule, 'A record was not created or updated because a duplicate of the current record already exists.');
+	}
+
 	reset(): void {
 		this.records = [];
 		this.tokens.clear();
@@ -126,7 +140,7 @@ class DataverseSimulator implements Simulator {
 		this.batchCounter = 0;
 	}
 
-	handle(req: SimRequest, ctx: SimContext): SimResponse {
+	handle(req: SimRequest, ctx: SimContext): SimResponse | Promise<SimResponse> {
 		const settings = settingsOf(ctx.faults.config());
 		const tokenRoute = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(req.path);
 		if (tokenRoute && req.method === 'POST') return this.issueToken(req, ctx, settings, decodeURIComponent(tokenRoute[1]));
@@ -210,7 +224,7 @@ class DataverseSimulator implements Simulator {
 
 	// ---- $batch ----
 
-	private batch(req: SimRequest, ctx: SimContext, settings: Settings, clientId: string): SimResponse {
+	private async batch(req: SimRequest, ctx: SimContext, settings: Settings, clientId: string): Promise<SimResponse> {
 		const boundary = boundaryOf(req.headers['content-type']);
 		if (!boundary) return odataError(400, CODES.badPayload, "A $batch request needs 'Content-Type: multipart/mixed; boundary=…'.");
 		let items: BatchItem[];
@@ -239,6 +253,7 @@ class DataverseSimulator implements Simulator {
 		let stoppedByError = false;
 
 		for (const item of items) {
+			await commitPace(ctx);
 			if (item.kind === 'operation') {
 				if (position === failAt) return midBatchFailure(config);
 				const result = this.execute(this.operationFrom(item.operation, ctx), ctx, settings);
@@ -321,6 +336,9 @@ class DataverseSimulator implements Simulator {
 			}
 		}
 		const method = operation.method.toUpperCase();
+		if (key && 'alternateKey' in key && !settings.alternateKeys) {
+			return odataResult(400, CODES.invalidArgument, `The key specified in '${operation.resource}' is not defined as an alternate key of ${entitySet}.`);
+		}
 		if (!key && method === 'GET') return this.query(entitySet, operation, ctx, settings);
 		if (!key && method === 'POST') return this.create(entitySet, operation, ctx, settings);
 		if (key && method === 'GET') return this.retrieve(entitySet, key, ctx, settings);
@@ -331,7 +349,7 @@ class DataverseSimulator implements Simulator {
 
 	private query(entitySet: string, operation: ODataOperation, ctx: SimContext, settings: Settings): OperationResult {
 		const filterText = operation.query.get('$filter');
-		let matches = this.records.filter((record) => record.entitySet === entitySet);
+		let matches = visible(this.records, ctx).filter((record) => record.entitySet === entitySet);
 		if (filterText !== null) {
 			try {
 				const filter = parseFilter(filterText);
@@ -438,7 +456,7 @@ class DataverseSimulator implements Simulator {
 			truth: { reference: '' },
 		};
 		record.truth = truthOf(record, settings);
-		this.records.push(record);
+		this.records.push(noteCommit(record, ctx));
 		return record;
 	}
 
@@ -452,6 +470,8 @@ class DataverseSimulator implements Simulator {
 
 	/** 409 when another record of the set has the same unique-field values (the seed's DuplicateRecord). */
 	private findDuplicate(entitySet: string, fields: Record<string, unknown>, settings: Settings, self?: DataverseRecord): OperationResult | undefined {
+		// No rule configured (`uniqueFields: []`): Dataverse stores any number of equal records.
+		if (settings.uniqueFields.length === 0) return undefined;
 		const values = settings.uniqueFields.map((field) => fields[field]);
 		if (values.some((value) => value === undefined || value === null)) return undefined;
 		const clash = this.records.find(

@@ -1,9 +1,10 @@
 import { afterCommitDelivery, failBeforeCommitStatus, option, pause } from '../../core/responses';
+import { noteCommit, visible } from '../../core/hostile';
 import { summariseTruth } from '../../core/truth';
 import type { FaultConfig, SimContext, SimRequest, SimResponse, Simulator } from '../../core/types';
 
 /**
- * Erply API (ERP-FACTS.md §4): every call is a form POST to `{base}/api/` naming its `request`;
+ * Erply API (learn-api.erply.com): every call is a form POST to `{base}/api/` naming its `request`;
  * errors are HTTP 200 with `status.responseStatus = "error"` and a numeric `errorCode`.
  */
 
@@ -113,6 +114,11 @@ class ErplySimulator implements Simulator {
 		);
 	}
 
+	/** Erply's "already created" (1206): the original invoiceID is never given back. */
+	existsAnswer(_req: SimRequest, ctx: SimContext): SimResponse {
+		return envelope('saveSalesDocument', ctx, { code: ERRORS.uuidAlreadyUsed, field: 'temporaryUUID' });
+	}
+
 	reset(): void {
 		this.documents = [];
 		this.sessions.clear();
@@ -142,7 +148,7 @@ class ErplySimulator implements Simulator {
 		if (sessionError) return answer(sessionError);
 		if (request === 'getSalesDocuments') {
 			if (ctx.faults.nextRead() === 'throttle') return answer({ code: ERRORS.quotaExceeded });
-			const found = this.getSalesDocuments(params);
+			const found = this.getSalesDocuments(params, ctx);
 			return 'code' in found ? answer(found) : answer(found.records, found.total);
 		}
 		return this.saveSalesDocument(params, ctx, settings, answer);
@@ -216,12 +222,12 @@ class ErplySimulator implements Simulator {
 			invoiceNo: input.invoiceNo ?? String(this.documentCounter),
 			added: Math.floor(ctx.now() / 1000),
 		};
-		this.documents.push(document);
+		this.documents.push(noteCommit(document, ctx));
 		if (uuid !== undefined) this.temporaryUuids.set(uuid, { state: 'created', at: ctx.now() });
 		return { ...answer([savedRecord(document)]), delivery: afterCommitDelivery(fault, config) };
 	}
 
-	private getSalesDocuments(params: URLSearchParams): ErplyError | { records: Record<string, unknown>[]; total: number } {
+	private getSalesDocuments(params: URLSearchParams, ctx: SimContext): ErplyError | { records: Record<string, unknown>[]; total: number } {
 		const recordsOnPage = params.get('recordsOnPage') ?? '20';
 		const pageNo = params.get('pageNo') ?? '1';
 		if (!/^\d+$/.test(recordsOnPage) || Number(recordsOnPage) < 1) return { code: ERRORS.badFormat, field: 'recordsOnPage' };
@@ -236,7 +242,7 @@ class ErplySimulator implements Simulator {
 		const dateTo = params.get('dateTo');
 		const reference = params.get('customReferenceNumber');
 		const type = params.get('type');
-		const matching = this.documents.filter(
+		const matching = visible(this.documents, ctx).filter(
 			(document) =>
 				(id === null || String(document.id) === id) &&
 				(number === null || document.invoiceNo === number) &&

@@ -9,12 +9,13 @@ import {
 	pause,
 	retryAfterSeconds,
 } from '../../core/responses';
+import { noteCommit, visible } from '../../core/hostile';
 import { summariseTruth } from '../../core/truth';
 import type { FaultConfig, SimContext, SimRequest, SimResponse, Simulator } from '../../core/types';
 import { SlidingWindowLimit } from './sliding-window';
 
 /**
- * FreeAgent API v2 (ERP-FACTS.md §3): OAuth2 authorization code with rotating refresh tokens, a
+ * FreeAgent API v2 (dev.freeagent.com): OAuth2 authorization code with rotating refresh tokens, a
  * required User-Agent, per-user rate limits, and invoices whose reference must be unique — with the
  * seed's race: a reference-less POST takes "the next number" from the last *persisted* invoice.
  */
@@ -40,7 +41,7 @@ function settingsOf(config: FaultConfig): Settings {
 		clientSecret: option(config, 'clientSecret', 'sandbox-secret'),
 		perMinute: option(config, 'perMinute', 120),
 		perHour: option(config, 'perHour', 3600),
-		// Whether FreeAgent sends Retry-After on 429 is unverified (ERP-FACTS.md): off unless asked.
+		// Whether FreeAgent sends Retry-After on 429 is not documented: off unless asked.
 		sendRetryAfter: option(config, 'sendRetryAfter', false),
 		persistDelayMs: option(config, 'persistDelayMs', 50),
 		tokenTtlMs: config.tokenTtlMs ?? 3_600_000,
@@ -108,6 +109,11 @@ class FreeAgentSimulator implements Simulator {
 				raw: this.representation(invoice, this.lastBaseUrl),
 			})),
 		);
+	}
+
+	/** FreeAgent's unique index on reference: 422 "Reference has already been taken", never an id. */
+	existsAnswer(): SimResponse {
+		return referenceTaken();
 	}
 
 	reset(): void {
@@ -244,7 +250,7 @@ class FreeAgentSimulator implements Simulator {
 		if (this.referenceTaken(reference)) return referenceTaken();
 		this.invoiceCounter += 1;
 		const invoice: FreeAgentInvoice = { ...validated, reference, number: this.invoiceCounter, createdAt: ctx.now(), updatedAt: ctx.now() };
-		this.invoices.push(invoice);
+		this.invoices.push(noteCommit(invoice, ctx));
 		return {
 			status: 201,
 			headers: { Location: this.urlOf(invoice, ctx.baseUrl) },
@@ -269,10 +275,10 @@ class FreeAgentSimulator implements Simulator {
 		const page = Math.max(1, Number(req.query.get('page') ?? 1) || 1);
 
 		// Every sandbox invoice is a draft: views of open, overdue or paid invoices list none of them.
-		const visible = view === 'all' || view === 'draft' ? this.invoices : [];
+		const listed = view === 'all' || view === 'draft' ? visible(this.invoices, ctx) : [];
 		const field = sortMatch[2] === 'created_at' ? 'createdAt' : 'updatedAt';
 		const direction = sortMatch[1] === '-' ? -1 : 1;
-		const matching = visible
+		const matching = listed
 			.filter((invoice) => sinceMs === undefined || invoice.updatedAt >= sinceMs)
 			.sort((a, b) => direction * (a[field] - b[field] || a.number - b.number));
 		const lastPage = Math.max(1, Math.ceil(matching.length / perPage));

@@ -8,11 +8,12 @@ import {
 	pause,
 	retryAfterSeconds,
 } from '../../core/responses';
+import { noteCommit, visible } from '../../core/hostile';
 import { summariseTruth } from '../../core/truth';
 import type { FaultConfig, SimContext, SimRequest, SimResponse, Simulator, StoredInvoice } from '../../core/types';
 
 /**
- * A configurable REST ERP (ERP-FACTS.md §6) standing in for "any other system". FaultConfig.options:
+ * A configurable REST ERP standing in for "any other system". FaultConfig.options:
  * - `auth`: 'none' (default) | 'header' (`X-API-Key`) | 'bearer' | 'basic', with the demo secrets below;
  * - `uniqueReference` (false): a second invoice with a known reference → 409 with the existing id;
  * - `honourIdempotencyKey` (false): `Idempotency-Key` per draft-ietf-httpapi-idempotency-key-header
@@ -91,7 +92,7 @@ export function createGenericSimulator(): Simulator & { demoCredentials(baseUrl:
 			createdAt: new Date(ctx.now()).toISOString(),
 			raw: { ...body, status: 'created' },
 		};
-		invoices.push(invoice);
+		invoices.push(noteCommit(invoice, ctx));
 		return { status: 201, body: view(invoice), delivery: afterCommitDelivery(fault, config) };
 	}
 
@@ -124,11 +125,12 @@ export function createGenericSimulator(): Simulator & { demoCredentials(baseUrl:
 	function read(req: SimRequest, ctx: SimContext, reference: string | undefined): SimResponse {
 		if (ctx.faults.nextRead() === 'throttle') return throttled(ctx.faults.config());
 		if (reference !== undefined) {
-			const found = invoices.find((invoice) => invoice.reference === reference);
+			const found = visible(invoices, ctx).find((invoice) => invoice.reference === reference);
 			return found ? { status: 200, body: view(found) } : failure(404, 'not_found', `No invoice with reference ${reference}`);
 		}
 		const wanted = req.query.get('reference');
-		const matching = wanted === null ? invoices : invoices.filter((invoice) => invoice.reference === wanted);
+		const seen = visible(invoices, ctx);
+		const matching = wanted === null ? seen : seen.filter((invoice) => invoice.reference === wanted);
 		return { status: 200, body: matching.map(view) };
 	}
 
@@ -148,6 +150,7 @@ export function createGenericSimulator(): Simulator & { demoCredentials(baseUrl:
 		handle,
 		truth: () => summariseTruth(invoices),
 		reset,
+		existsAnswer: (_req, _ctx, otherId) => failure(409, 'duplicate', 'An invoice with this reference already exists', otherId ? { id: otherId } : {}),
 		demoCredentials: (baseUrl) => ({ baseUrl, createPath: '/invoices', lookupPath: '/invoices/{reference}', ...GENERIC_DEMO }),
 	};
 }

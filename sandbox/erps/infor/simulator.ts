@@ -10,11 +10,12 @@ import {
 	option,
 	retryAfterSeconds,
 } from '../../core/responses';
+import { commitPace, noteCommit, visible } from '../../core/hostile';
 import { summariseTruth } from '../../core/truth';
 import type { SimContext, SimRequest, SimResponse, Simulator, StoredInvoice } from '../../core/types';
 
 /**
- * Infor ICS AR REST v1 behind an ION-style API gateway (ERP-FACTS.md §1): password and
+ * Infor ICS AR REST v1 behind an ION-style API gateway: password and
  * client-credentials grants from the `.ionapi` fields, expiring tokens, single and sequential batch
  * create, no uniqueness on externalReference (a repeat is a duplicate), lookup and paged date range.
  */
@@ -142,7 +143,7 @@ export function createInforSimulator(): Simulator & { demoCredentials(baseUrl: s
 			createdAt: new Date(ctx.now()).toISOString(),
 			raw: { ...body, id, status: 'CREATED' },
 		};
-		invoices.push(invoice);
+		invoices.push(noteCommit(invoice, ctx));
 		return invoice;
 	}
 
@@ -173,7 +174,7 @@ export function createInforSimulator(): Simulator & { demoCredentials(baseUrl: s
 		};
 	}
 
-	function createBatch(req: SimRequest, ctx: SimContext, headers: Record<string, string>): SimResponse {
+	async function createBatch(req: SimRequest, ctx: SimContext, headers: Record<string, string>): Promise<SimResponse> {
 		const list = asRecord(req.json)?.invoices;
 		if (!Array.isArray(list) || list.length === 0) {
 			return { ...apiError(400, 'VALIDATION_ERROR', 'Body must be {"invoices": [...]} with at least one invoice'), headers };
@@ -189,6 +190,7 @@ export function createInforSimulator(): Simulator & { demoCredentials(baseUrl: s
 		const results: Array<Record<string, unknown>> = [];
 		// Sequential, as the real API: what is committed before a failure stays committed.
 		for (let index = 0; index < (stopAt ?? list.length); index += 1) {
+			await commitPace(ctx);
 			const item = asRecord(list[index]) ?? {};
 			const identity = { index, invoiceNumber: item.invoiceNumber, externalReference: item.externalReference };
 			const validated = validateInvoice(list[index]);
@@ -218,7 +220,7 @@ export function createInforSimulator(): Simulator & { demoCredentials(baseUrl: s
 		if (ctx.faults.nextRead() === 'throttle') return throttled(ctx);
 		const externalRef = req.query.get('externalRef');
 		if (externalRef !== null) {
-			return { status: 200, headers, body: { items: invoices.filter((invoice) => invoice.reference === externalRef).map(summary) } };
+			return { status: 200, headers, body: { items: visible(invoices, ctx).filter((invoice) => invoice.reference === externalRef).map(summary) } };
 		}
 		const from = req.query.get('invoiceDateFrom');
 		const to = req.query.get('invoiceDateTo');
@@ -230,14 +232,14 @@ export function createInforSimulator(): Simulator & { demoCredentials(baseUrl: s
 		if (!Number.isInteger(page) || page < 1 || !Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
 			return { ...apiError(400, 'VALIDATION_ERROR', `page must be >= 1 and pageSize between 1 and ${MAX_PAGE_SIZE}`), headers };
 		}
-		const inRange = invoices.filter(
+		const inRange = visible(invoices, ctx).filter(
 			(invoice) => (from === null || (invoice.invoiceDate ?? '') >= from) && (to === null || (invoice.invoiceDate ?? '') <= to),
 		);
 		const items = inRange.slice((page - 1) * pageSize, page * pageSize).map(summary);
 		return { status: 200, headers, body: { items, page, pageSize, totalItems: inRange.length } };
 	}
 
-	function handle(req: SimRequest, ctx: SimContext): SimResponse {
+	function handle(req: SimRequest, ctx: SimContext): SimResponse | Promise<SimResponse> {
 		if (req.path === TOKEN_PATH) return issueToken(req, ctx);
 		if (!req.path.startsWith(`/${INFOR_TENANT}/`)) return apiError(404, 'NOT_FOUND', `Unknown tenant or path ${req.path}`);
 		if (!req.path.startsWith(INFOR_API_PATH)) return apiError(404, 'NOT_FOUND', `No API at ${req.path}`);
@@ -263,6 +265,11 @@ export function createInforSimulator(): Simulator & { demoCredentials(baseUrl: s
 		handle,
 		truth: () => summariseTruth(invoices),
 		reset,
+		// ION answers a clash on its side with 409; the id only when it names the record.
+		existsAnswer: (req, _ctx, otherId) =>
+			req.path.endsWith('/invoices/batch')
+				? undefined
+				: { status: 409, body: { error: { code: 'DUPLICATE', message: 'An invoice with these values already exists', ...(otherId ? { id: otherId } : {}) } } },
 		demoCredentials: (baseUrl) => ({ ionapi: inforDemoIonApi(baseUrl), apiBase: `${baseUrl}${INFOR_API_PATH}` }),
 	};
 }

@@ -7,11 +7,12 @@ import {
 	pause,
 	retryAfterSeconds,
 } from '../../core/responses';
+import { noteCommit, visible } from '../../core/hostile';
 import { summariseTruth } from '../../core/truth';
 import type { FaultConfig, SimContext, SimRequest, SimResponse, Simulator, StoredInvoice } from '../../core/types';
 
 /**
- * A Mendix app's published REST service (ERP-FACTS.md §5) with HTTP Basic auth. The create microflow
+ * A Mendix app's published REST service (`/rest/invoices/v1`, the contract the mendix adapter follows) with HTTP Basic auth. The create microflow
  * checks for the transactionId first (mode 'checkFirst') and the entity has a unique constraint on it.
  * Between the check and the commit the microflow spends `options.processingMs`: two concurrent posts
  * of one transactionId both pass the check, the later commit hits the constraint and gets
@@ -87,7 +88,7 @@ export function createMendixSimulator(): Simulator & { demoCredentials(baseUrl: 
 		}
 		const invoiceId = String(nextInvoiceId);
 		nextInvoiceId += 1;
-		invoices.push({
+		invoices.push(noteCommit({
 			id: invoiceId,
 			reference: transactionId,
 			invoiceNumber: body.invoiceNumber as string,
@@ -95,7 +96,7 @@ export function createMendixSimulator(): Simulator & { demoCredentials(baseUrl: 
 			amount: body.amount as number,
 			createdAt: new Date(ctx.now()).toISOString(),
 			raw: { ...body, invoiceId },
-		});
+		}, ctx));
 		return {
 			status: 201,
 			body: { status: 'success', invoiceId, message: `Invoice ${body.invoiceNumber as string} created` },
@@ -106,7 +107,8 @@ export function createMendixSimulator(): Simulator & { demoCredentials(baseUrl: 
 	function lookup(req: SimRequest, ctx: SimContext): SimResponse {
 		if (ctx.faults.nextRead() === 'throttle') return throttled(ctx.faults.config());
 		const transactionId = req.query.get('transactionId');
-		const matching = transactionId === null ? invoices : invoices.filter((invoice) => invoice.reference === transactionId);
+		const seen = visible(invoices, ctx);
+		const matching = transactionId === null ? seen : seen.filter((invoice) => invoice.reference === transactionId);
 		return {
 			status: 200,
 			body: matching.map((invoice) => ({ invoiceId: invoice.id, invoiceNumber: invoice.invoiceNumber, transactionId: invoice.reference })),
@@ -129,6 +131,11 @@ export function createMendixSimulator(): Simulator & { demoCredentials(baseUrl: 
 		handle,
 		truth: () => summariseTruth(invoices),
 		reset,
+		// A check-first microflow names the record it found (200); a unique constraint only says 409.
+		existsAnswer: (_req, _ctx, otherId) =>
+			otherId
+				? { status: 200, body: { status: 'success', invoiceId: otherId, message: 'Invoice already exists' } }
+				: { status: 409, body: { error: { code: 409, message: 'An invoice with this transactionId already exists' } } },
 		demoCredentials: (baseUrl) => ({ baseUrl, servicePath: MENDIX_SERVICE_PATH, user: DEMO_USER, password: DEMO_PASSWORD }),
 	};
 }

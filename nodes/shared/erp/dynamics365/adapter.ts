@@ -13,7 +13,7 @@ import {
 	type PostAttempt,
 	type PostResult,
 } from '../types';
-import { isTransientFailure } from '../transport';
+import { classifyRedirect, isTransientFailure, statusText } from '../transport';
 import { buildBatchBody, multipartBoundary, parseBatchResponse, type BatchRequestPart } from './batch';
 import { dataverseRecord, vendorAccountOf } from './body';
 import { classifyDataverse } from './classify';
@@ -49,14 +49,16 @@ function resolve(ctx: ErpContext): Resolved | { problem: string } {
 }
 
 /** Where and how one invoice is written: a conditional upsert on the alternate key, or a plain POST. */
-function writeRequest({ settings, api }: Resolved, attempt: PostAttempt): BatchRequestPart {
+function writeRequest({ settings, api }: Resolved, attempt: PostAttempt): BatchRequestPart | { problem: string } {
 	const headers: Record<string, string> = {
 		'Content-Type': 'application/json; charset=utf-8',
 		Prefer: 'return=representation',
 	};
 	// Without this header Dataverse skips duplicate-detection rules on Web API creates.
 	if (settings.duplicateDetection) headers['MSCRM.SuppressDuplicateDetection'] = 'false';
-	const body = dataverseRecord(attempt.invoice, attempt.reference, settings);
+	const record = dataverseRecord(attempt.invoice, attempt.reference, settings);
+	if ('problem' in record) return record;
+	const body = record.body;
 	if (!settings.useAlternateKey) {
 		return { method: 'POST', url: `${api}/${settings.entitySet}`, headers, body };
 	}
@@ -91,6 +93,8 @@ async function existingIdByKey(ctx: ErpContext, resolved: Resolved, attempt: Pos
 /** A whole `$batch` call that produced no per-part answers speaks for every invoice in it. */
 function wholeBatchResult(result: HttpResult, settings: DataverseSettings): PostResult {
 	if (result.kind === 'failure') return classifyDataverse(result, settings);
+	const redirect = classifyRedirect(result, 'Dataverse');
+	if (redirect) return redirect;
 	const { code, message } = odataError(result.body);
 	const text = [code, message].filter(Boolean).join(': ') || `HTTP ${result.status}`;
 	if (result.status === 429 || result.status >= 500) {
@@ -122,7 +126,7 @@ async function readAllPages(ctx: ErpContext, firstUrl: string, what: string): Pr
 		if (answer.status !== 200) {
 			const { code, message } = odataError(answer.body);
 			throw new ErpLookupError(
-				`Dataverse ${what} answered ${answer.status}: ${[code, message].filter(Boolean).join(': ')}`,
+				`Dataverse ${what} answered ${[statusText(answer), code, message].filter(Boolean).join(': ')}`,
 				answer.status === 429 || answer.status >= 500,
 			);
 		}
@@ -135,7 +139,17 @@ async function readAllPages(ctx: ErpContext, firstUrl: string, what: string): Pr
 }
 
 function selectedColumns(settings: DataverseSettings): string {
-	return uniq([settings.idField, settings.referenceField, settings.invoiceNumberField, settings.dateField, settings.amountField]).join(',');
+	return uniq(
+		[
+			settings.idField,
+			settings.referenceField,
+			settings.invoiceNumberField,
+			settings.dateField,
+			settings.amountField,
+			settings.vendorAccountField,
+			settings.currencyField,
+		].filter((name) => name !== ''),
+	).join(',');
 }
 
 function foundInvoice(record: IDataObject, settings: DataverseSettings): FoundInvoice {
@@ -147,6 +161,8 @@ function foundInvoice(record: IDataObject, settings: DataverseSettings): FoundIn
 	const amount = record[settings.amountField];
 	const invoiceDate = record[settings.dateField];
 	const invoiceNumber = record[settings.invoiceNumberField];
+	const vendor = record[settings.vendorAccountField];
+	const currency = settings.currencyField ? record[settings.currencyField] : undefined;
 	return {
 		reference: String(record[settings.referenceField] ?? ''),
 		erpId,
@@ -154,6 +170,8 @@ function foundInvoice(record: IDataObject, settings: DataverseSettings): FoundIn
 		// Date columns may come back as date-times; the ledger compares calendar days.
 		invoiceDate: typeof invoiceDate === 'string' ? invoiceDate.slice(0, 10) : undefined,
 		amount: typeof amount === 'number' ? amount : typeof amount === 'string' && amount !== '' ? Number(amount) : undefined,
+		currency: typeof currency === 'string' && currency !== '' ? currency : undefined,
+		party: typeof vendor === 'string' && vendor !== '' ? vendor : undefined,
 	};
 }
 
@@ -170,7 +188,14 @@ export const dynamics365Adapter: ErpAdapter = {
 	capabilities(ctx) {
 		const settings = uniquenessSettings(ctx.settings);
 		return {
-			nativeUniqueness: settings.useAlternateKey || settings.duplicateDetection,
+			// Only an alternate key is enforced by Dataverse itself (PATCH + If-None-Match: * → 412).
+			// Dataverse ships duplicate-detection rules for accounts, contacts and leads, not for a
+			// vendor-invoice table, and a rule can match another record (learn.microsoft.com "Detect
+			// duplicate data"): `duplicateDetection` makes a duplicate answer count, never skips the lookup.
+			nativeUniqueness: settings.useAlternateKey,
+			// Dataverse ends a request after 2 minutes while its transaction may still be committing
+			// (learn.microsoft.com "Service protection API limits" / 2-minute execution timeout).
+			settleMs: 120_000,
 			maxBatchSize: MAX_BATCH_SIZE,
 			lookupChunkSize: LOOKUP_CHUNK_SIZE,
 		};
@@ -180,6 +205,7 @@ export const dynamics365Adapter: ErpAdapter = {
 		const resolved = resolve(ctx);
 		if ('problem' in resolved) return { outcome: 'permanent', message: resolved.problem };
 		const write = writeRequest(resolved, attempt);
+		if ('problem' in write) return { outcome: 'permanent', message: write.problem };
 		const headers: Record<string, string> = { ...ODATA_HEADERS, ...write.headers };
 		if (attempt.idempotencyHeader) headers[attempt.idempotencyHeader.name] = attempt.idempotencyHeader.value;
 		const request: HttpRequest = { method: write.method, url: write.url, headers, body: write.body, timeoutMs: ctx.requestTimeoutMs };
@@ -195,6 +221,15 @@ export const dynamics365Adapter: ErpAdapter = {
 		const resolved = resolve(ctx);
 		if ('problem' in resolved) return attempts.map(() => ({ outcome: 'permanent', message: resolved.problem }));
 		const { settings, api } = resolved;
+		const results = new Array<PostResult>(attempts.length);
+		// A refused item stays out of the batch; the others are posted.
+		const parts: Array<{ index: number; part: BatchRequestPart }> = [];
+		attempts.forEach((attempt, index) => {
+			const write = writeRequest(resolved, attempt);
+			if ('problem' in write) results[index] = { outcome: 'permanent', message: write.problem };
+			else parts.push({ index, part: write });
+		});
+		if (parts.length === 0) return results;
 		const boundary = `batch_${randomUUID()}`;
 		const result = await ctx.transport.send({
 			method: 'POST',
@@ -207,7 +242,7 @@ export const dynamics365Adapter: ErpAdapter = {
 			},
 			body: buildBatchBody(
 				boundary,
-				attempts.map((attempt) => writeRequest(resolved, attempt)),
+				parts.map((entry) => entry.part),
 			),
 			timeoutMs: ctx.requestTimeoutMs,
 		});
@@ -215,19 +250,19 @@ export const dynamics365Adapter: ErpAdapter = {
 			result.kind === 'response' && typeof result.body === 'string' ? multipartBoundary(result.headers['content-type']) : undefined;
 		if (result.kind === 'failure' || !responseBoundary) {
 			const whole = wholeBatchResult(result, settings);
-			return attempts.map(() => ({ ...whole }));
+			for (const entry of parts) results[entry.index] = { ...whole };
+			return results;
 		}
-		const parts = parseBatchResponse(result.body as string, responseBoundary);
-		const byContentId = new Map(parts.filter((part) => part.contentId).map((part) => [part.contentId, part]));
-		return attempts.map((_attempt, index) => {
-			const part = byContentId.size > 0 ? byContentId.get(String(index + 1)) : parts[index];
-			if (!part) {
-				return { outcome: 'ambiguous', httpStatus: result.status, message: 'The $batch answer does not account for this invoice' };
-			}
-			return classifyDataverse(part.response, settings);
+		const answered = parseBatchResponse(result.body as string, responseBoundary);
+		const byContentId = new Map(answered.filter((part) => part.contentId).map((part) => [part.contentId, part]));
+		parts.forEach((entry, position) => {
+			const part = byContentId.size > 0 ? byContentId.get(String(position + 1)) : answered[position];
+			results[entry.index] = part
+				? classifyDataverse(part.response, settings)
+				: { outcome: 'ambiguous', httpStatus: result.status, message: 'The $batch answer does not account for this invoice' };
 		});
+		return results;
 	},
-
 	async findByReferences(ctx, references) {
 		const { settings, api } = lookupSettings(ctx);
 		const found = new Map<string, FoundInvoice[]>(references.map((reference) => [reference, []]));

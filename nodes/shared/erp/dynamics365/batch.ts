@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { HttpResponse } from '../types';
 
 /**
- * OData multipart `$batch` (ERP-FACTS §2). Every request is an independent part — never a changeset,
+ * OData multipart `$batch`. Every request is an independent part — never a changeset,
  * whose atomicity would roll back 49 good invoices for one duplicate (seed 001).
  */
 

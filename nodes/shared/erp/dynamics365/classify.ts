@@ -1,11 +1,11 @@
 import type { IDataObject } from 'n8n-workflow';
 import type { HttpResponse, HttpResult, PostResult } from '../types';
-import { classifyTransportFailure, retryAfterMs } from '../transport';
+import { classifyRedirect, classifyTransportFailure, retryAfterMs, serverTroubleOutcome } from '../transport';
 import { entityKeyFromUrl, odataError } from './odata';
 import type { DataverseSettings } from './settings';
 
 /**
- * Dataverse's "already there" answers (ERP-FACTS §2), whatever the HTTP status: the seed's 409
+ * Dataverse's "already there" answers, whatever the HTTP status: the seed's 409
  * DuplicateRecord, 0x80040237 duplicate key, 0x80060892 alternate-key conflict, and 0x80040333 from a
  * duplicate-detection rule (which Dataverse sends with HTTP 500 — it must not be read as ambiguous).
  */
@@ -16,6 +16,8 @@ type IdFields = Pick<DataverseSettings, 'idField' | 'invoiceNumberField'>;
 /** Reduce one Dataverse answer (a whole response or one `$batch` part) to an outcome. */
 export function classifyDataverse(result: HttpResult, fields: IdFields): PostResult {
 	if (result.kind === 'failure') return classifyTransportFailure(result);
+	const redirect = classifyRedirect(result, 'Dataverse');
+	if (redirect) return redirect;
 	const { status } = result;
 	if (status >= 200 && status < 300) return createdResult(result, fields);
 
@@ -27,8 +29,9 @@ export function classifyDataverse(result: HttpResult, fields: IdFields): PostRes
 		return { ...base, outcome: 'exists' };
 	}
 	if (status === 429) return { ...base, outcome: 'retryable', retryAfterMs: retryAfterMs(result.headers) };
-	// Dataverse gives no sign that a 5xx happened before the write: it must be verified.
-	if (status >= 500) return { ...base, outcome: 'ambiguous' };
+	// Dataverse gives no sign that a 5xx happened before the write: it must be verified (the shared rule
+	// with no refusal in the body and, without an alternate key, no uniqueness to lean on).
+	if (status >= 500) return { ...base, outcome: serverTroubleOutcome(status, { erpRefusedInBody: false, nativeUniqueness: false }) };
 	return { ...base, outcome: 'permanent' };
 }
 

@@ -29,7 +29,7 @@ export const dynamics365SettingsProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: DATAVERSE_DEFAULTS.duplicateDetection,
 				description:
-					'Whether the table refuses a second invoice by itself (a unique key or duplicate-detection rule on vendor + invoice number, answering 409 DuplicateRecord as in most installations). When on, duplicate-detection rules are applied to each create and their answer counts as Already Existed, so no lookup is needed before posting. Turn off when the table accepts duplicates: each new invoice is then looked up by reference before it is posted.',
+					'Whether to apply the table\'s duplicate-detection rules to each create (Dataverse skips them on Web API creates otherwise). A duplicate answer then counts as "exists" and is verified by lookup. It does not replace the lookup before posting: Dataverse ships no duplicate rule for an invoice table and a rule can match another record — only Use Alternate Key makes the table itself refuse a second invoice.',
 			},
 			textSetting('Entity Set', 'entitySet', 'Entity set name of the invoice table in the Web API'),
 			textSetting('ID Field', 'idField', 'Primary key column of the table (its GUID), read back after a create or a lookup'),
@@ -41,7 +41,7 @@ export const dynamics365SettingsProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: DATAVERSE_DEFAULTS.useAlternateKey,
 				description:
-					'Whether the table has an alternate key on vendor account + invoice number. Creates then use a conditional upsert (PATCH with If-None-Match: *) that Dataverse refuses with 412 when the invoice exists: duplicates become impossible without any lookup.',
+					'Whether the table has an alternate key on vendor account + invoice number. Creates then use a conditional upsert (PATCH with If-None-Match: *) that Dataverse refuses with 412 when the invoice exists: duplicates become impossible without any lookup. Without it, new invoices are looked up by reference (20 per call) before they are posted.',
 			},
 			textSetting('Vendor Account Field', 'vendorAccountField', 'Column that receives the vendor account (part of the alternate key)'),
 		],

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { IDataObject } from 'n8n-workflow';
 
 import { ErpLookupError, type ErpAdapter, type ErpContext, type FoundInvoice, type LookupHint } from '../types';
-import { isTransientFailure } from '../transport';
+import { isTransientFailure, statusText } from '../transport';
 import { toSaveSalesDocumentForm } from './body';
 import {
 	classifyErply,
@@ -34,6 +34,9 @@ function toFound(document: IDataObject): FoundInvoice | undefined {
 		invoiceNumber: document.number === undefined ? undefined : String(document.number),
 		invoiceDate: typeof document.date === 'string' ? document.date : undefined,
 		amount: Number.isFinite(amount) ? amount : undefined,
+		currency: typeof document.currencyCode === 'string' && document.currencyCode ? document.currencyCode : undefined,
+		// getSalesDocuments names the customer `clientID`; saveSalesDocument takes it as `customerID`.
+		party: [document.clientID, document.customerID].map((id) => (id === undefined || id === null || id === '' ? undefined : String(id))).find(Boolean),
 	};
 }
 
@@ -56,7 +59,9 @@ async function getSalesDocuments(ctx: ErpContext, filter: Record<string, string>
 		}
 		const parsed = result.status === 200 ? parseErplyBody(result.body) : undefined;
 		if (!parsed) {
-			throw new ErpLookupError(`Erply getSalesDocuments answered HTTP ${result.status} without a status`, true);
+			// A 200 that is not Erply's answer may be a passing glitch; any other status says what it is.
+			const retryable = result.status === 200 || isTransientFailure(result);
+			throw new ErpLookupError(`Erply getSalesDocuments answered ${statusText(result)} without a status`, retryable);
 		}
 		const { status, records } = parsed;
 		if (status.responseStatus !== 'ok' || status.errorCode) {
@@ -100,15 +105,22 @@ export const erplyAdapter: ErpAdapter = {
 
 	capabilities() {
 		return {
-			// temporaryUUID refuses a repeat only for 24 hours; past that only a lookup protects, so
-			// the engine looks new keys up before their first post.
+			// temporaryUUID refuses a repeat only for 24 hours (learn-api.erply.com, saveSalesDocument:
+			// "remembered for 24 hours"); past that only a lookup protects, so the engine looks new keys
+			// up before their first post.
 			nativeUniqueness: false,
+			// Erply documents no server-side processing limit; a document edit waits at most 5 s for
+			// another (error 1205), and its API front ends cut requests at about 30 s (unverified):
+			// 30 s covers a save still running when the client gave up. The UUID guards a resend anyway.
+			settleMs: 30_000,
 			lookupChunkSize: 100,
 		};
 	},
 
 	async create(ctx, attempt) {
-		const call = await callErply(ctx, toSaveSalesDocumentForm(attempt, ctx.settings));
+		const form = toSaveSalesDocumentForm(attempt, ctx.settings);
+		if ('problem' in form) return { outcome: 'permanent', message: form.problem };
+		const call = await callErply(ctx, form.body);
 		return 'loginFailure' in call ? call.loginFailure : classifyErply(call.result);
 	},
 

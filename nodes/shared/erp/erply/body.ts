@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { IDataObject } from 'n8n-workflow';
 
+import { addErpFields, type WithErpFields } from '../erpFields';
 import type { PostAttempt } from '../types';
 import { ERPLY_DEFAULT_DOCUMENT_TYPE } from './settings.description';
 import { temporaryUuidFor } from './uuid';
@@ -26,10 +27,17 @@ function paymentDays(invoiceDate: string, dueDate: string | undefined): string |
 }
 
 /**
+ * Names that steer Erply's call rather than describe the invoice: `request` picks the API function
+ * (an item must never turn a save into `deleteSalesDocument`), `id` turns a create into an edit of an
+ * existing document, the session and account travel in the form, the bulk API reads `requests`.
+ */
+const ERPLY_PROTOCOL_FIELDS = ['request', 'requests', 'id', 'clientCode', 'sessionKey', 'customReferenceNumber', 'temporaryUUID', 'sendContentType', 'responseType', 'version'];
+
+/**
  * The form of `request=saveSalesDocument` (without clientCode/sessionKey, which the call adds).
  * `temporaryUUID` makes Erply itself refuse a second save of the same key (error 1206).
  */
-export function toSaveSalesDocumentForm(attempt: PostAttempt, settings: IDataObject): Record<string, string> {
+export function toSaveSalesDocumentForm(attempt: PostAttempt, settings: IDataObject): WithErpFields<Record<string, string>> {
 	const { invoice } = attempt;
 	const productId = setting(settings, 'defaultProductId');
 	const vatrateId = setting(settings, 'defaultVatrateId');
@@ -57,12 +65,15 @@ export function toSaveSalesDocumentForm(attempt: PostAttempt, settings: IDataObj
 		const vat = line.taxCode || vatrateId;
 		if (vat) form[`vatrateID${row}`] = vat;
 	});
-	for (const [name, value] of Object.entries(invoice.erpFields ?? {})) {
-		if (value === undefined || value === null) continue;
-		form[name] = typeof value === 'object' ? JSON.stringify(value) : String(value);
-	}
-	// Last, so erpFields cannot replace what makes the save idempotent and findable.
+	// What makes the save idempotent and findable.
 	form.customReferenceNumber = attempt.reference;
 	form.temporaryUUID = temporaryUuidFor(attempt.key);
-	return form;
+	const merged = addErpFields(form, invoice.erpFields, 'Erply', ERPLY_PROTOCOL_FIELDS);
+	if ('problem' in merged) return merged;
+	const sent: Record<string, string> = {};
+	for (const [name, value] of Object.entries(merged.body)) {
+		if (value === undefined || value === null) continue;
+		sent[name] = typeof value === 'object' ? JSON.stringify(value) : String(value);
+	}
+	return { body: sent };
 }

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 
 import type { HttpResult, PostResult } from '../types';
-import { classifyTransportFailure } from '../transport';
+import { classifyRedirect, classifyTransportFailure, serverTroubleOutcome } from '../transport';
 import { parseErplyBody } from './endpoint';
 
 /** Erply's own words for the codes the package acts on (learn-api.erply.com, "Error codes"). */
@@ -55,7 +55,7 @@ export function startOfNextHour(): number {
 	return DateTime.now().startOf('hour').plus({ hours: 1 }).toMillis();
 }
 
-/** Reduce an answer to `saveSalesDocument` to an outcome (ERP-FACTS §4). */
+/** Reduce an answer to `saveSalesDocument` to an outcome (HTTP 200 even for errors: status.errorCode decides). */
 export function classifyErply(result: HttpResult): PostResult {
 	if (result.kind === 'failure') {
 		// The shared rule: a timeout or reset is ambiguous, a refused connection retryable, and a failure
@@ -63,11 +63,16 @@ export function classifyErply(result: HttpResult): PostResult {
 		const transport = classifyTransportFailure(result);
 		return { ...transport, message: `Erply: ${transport.message}` };
 	}
+	const redirect = classifyRedirect(result, 'Erply');
+	if (redirect) return redirect;
 	const httpStatus = result.status;
 	if (httpStatus === 429) {
 		return { outcome: 'retryable', httpStatus, message: 'Erply throttled the request (HTTP 429)' };
 	}
-	if (httpStatus >= 500) return { outcome: 'ambiguous', httpStatus, message: `Erply answered HTTP ${httpStatus}` };
+	// Erply reports its own errors with HTTP 200: a 5xx comes from a front end, maybe after forwarding.
+	if (httpStatus >= 500) {
+		return { outcome: serverTroubleOutcome(httpStatus, { erpRefusedInBody: false, nativeUniqueness: false }), httpStatus, message: `Erply answered HTTP ${httpStatus}` };
+	}
 	if (httpStatus >= 400) return { outcome: 'permanent', httpStatus, message: `Erply answered HTTP ${httpStatus}` };
 
 	const parsed = parseErplyBody(result.body);

@@ -10,7 +10,7 @@ import {
 	type HttpResult,
 	type PostResult,
 } from '../types';
-import { isTransientFailure } from '../transport';
+import { isTransientFailure, statusText } from '../transport';
 import { toFreeAgentInvoice, freeAgentContactUrl } from './body';
 import { classifyFreeAgent, freeAgentErrorMessage } from './classify';
 import { freeAgentBaseUrl } from './hosts';
@@ -41,9 +41,9 @@ function lookupFailure(result: HttpResult): ErpLookupError {
 	if (result.kind === 'failure') {
 		return new ErpLookupError(`FreeAgent invoice list failed (${result.code}): ${result.message}`, isTransientFailure(result));
 	}
-	const message = freeAgentErrorMessage(result.body) ?? `HTTP ${result.status}`;
+	const message = freeAgentErrorMessage(result.body) ?? statusText(result);
 	const retryable = result.status === 429 || result.status >= 500;
-	return new ErpLookupError(`FreeAgent invoice list failed (HTTP ${result.status}): ${message}`, retryable);
+	return new ErpLookupError(`FreeAgent invoice list failed (${statusText(result)}): ${message}`, retryable);
 }
 
 function toFound(invoice: IDataObject): FoundInvoice | undefined {
@@ -53,9 +53,11 @@ function toFound(invoice: IDataObject): FoundInvoice | undefined {
 	return {
 		reference,
 		erpId: invoice.url,
-		invoiceNumber: reference,
+		// FreeAgent's one number field holds the reference we post, not the canonical invoiceNumber: not comparable.
 		invoiceDate: typeof invoice.dated_on === 'string' ? invoice.dated_on : undefined,
 		amount: Number.isFinite(amount) ? amount : undefined,
+		currency: typeof invoice.currency === 'string' ? invoice.currency : undefined,
+		party: typeof invoice.contact === 'string' ? invoice.contact : undefined,
 	};
 }
 
@@ -108,8 +110,12 @@ export const freeAgentAdapter: ErpAdapter = {
 
 	capabilities() {
 		return {
-			// References are unique per FreeAgent account: a second post of one gets a 422.
+			// References are unique per FreeAgent account: a second post of one gets a 422
+			// (dev.freeagent.com "Invoices": reference "must be unique"; seed 003).
 			nativeUniqueness: true,
+			// FreeAgent documents no processing limit; its front end ends requests after 30 s (unverified).
+			// The unique reference guards a resend, so the window only delays the verification.
+			settleMs: 30_000,
 			// Without this FreeAgent hands concurrent posts the same reference (seed 003).
 			maxConcurrency: 1,
 			// A lookup is one scan of the account whatever the number of references.
@@ -126,6 +132,8 @@ export const freeAgentAdapter: ErpAdapter = {
 				message: 'FreeAgent needs a contact: set contactUrl (or customerId) on the invoice',
 			};
 		}
+		const body = toFreeAgentInvoice(attempt, contactUrl, ctx.settings);
+		if ('problem' in body) return { outcome: 'permanent', message: body.problem };
 		const result = await ctx.transport.send({
 			method: 'POST',
 			url: `${baseUrl}/v2/invoices`,
@@ -135,7 +143,7 @@ export const freeAgentAdapter: ErpAdapter = {
 					? { [attempt.idempotencyHeader.name]: attempt.idempotencyHeader.value }
 					: {}),
 			},
-			body: toFreeAgentInvoice(attempt, contactUrl, ctx.settings),
+			body: body.body,
 			timeoutMs: ctx.requestTimeoutMs,
 		});
 		const pattern = ctx.settings.referenceTakenPattern;

@@ -1,5 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { addErpFields, type WithErpFields } from '../erpFields';
 import type { PostAttempt } from '../types';
 import { FREEAGENT_DEFAULT_ITEM_TYPE, FREEAGENT_DEFAULT_PAYMENT_TERMS_DAYS } from './settings.description';
 
@@ -23,12 +24,12 @@ function dateOnly(value: string): string {
 	return match ? match[0] : value;
 }
 
-/** The body of `POST /v2/invoices`; the attempt's reference is always explicit (seed 003). */
+/** The body of `POST /v2/invoices`; the attempt's reference is always explicit (seed 003); erpFields only add. */
 export function toFreeAgentInvoice(
 	attempt: PostAttempt,
 	contactUrl: string,
 	settings: IDataObject,
-): IDataObject {
+): WithErpFields<IDataObject> {
 	const { invoice } = attempt;
 	const itemType = String(settings.itemType || FREEAGENT_DEFAULT_ITEM_TYPE);
 	const paymentTerms = Number(settings.paymentTermsInDays ?? FREEAGENT_DEFAULT_PAYMENT_TERMS_DAYS);
@@ -48,9 +49,9 @@ export function toFreeAgentInvoice(
 			price: String(line.unitPrice),
 			description: line.description,
 		})),
-		...(invoice.erpFields ?? {}),
-		// After erpFields: the reference is what makes the post idempotent, nothing may replace it.
+		// The reference is what makes the post idempotent (unique per account): nothing may replace it.
 		reference: attempt.reference,
 	};
-	return { invoice: body };
+	const merged = addErpFields(body, invoice.erpFields, 'FreeAgent', ['url']);
+	return 'problem' in merged ? merged : { body: { invoice: merged.body } };
 }

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { HttpResponse, HttpResult, PostResult } from '../types';
-import { classifyTransportFailure } from '../transport';
+import { classifyRedirect, classifyTransportFailure, serverTroubleOutcome } from '../transport';
 
 /**
  * FreeAgent's wording for a duplicate reference is unverified ("Reference has already been
@@ -51,6 +51,8 @@ export function classifyFreeAgent(
 		const transport = classifyTransportFailure(result);
 		return { ...transport, message: `FreeAgent: ${transport.message}` };
 	}
+	const redirect = classifyRedirect(result, 'FreeAgent');
+	if (redirect) return redirect;
 	const { status } = result;
 	const message = freeAgentErrorMessage(result.body);
 	if (status >= 200 && status < 300) return classifySuccess(result);
@@ -67,7 +69,8 @@ export function classifyFreeAgent(
 	}
 	// FreeAgent documents nothing about what a 5xx left behind: verify before any retry.
 	if (status >= 500) {
-		return { outcome: 'ambiguous', httpStatus: status, message: message ?? `FreeAgent answered HTTP ${status}` };
+		// Ambiguous even on a 503: the reference is unique, but an `exists` then needs a lookup anyway.
+		return { outcome: serverTroubleOutcome(status, { erpRefusedInBody: false, nativeUniqueness: false }), httpStatus: status, message: message ?? `FreeAgent answered HTTP ${status}` };
 	}
 	return { outcome: 'permanent', httpStatus: status, message: message ?? `FreeAgent answered HTTP ${status}` };
 }

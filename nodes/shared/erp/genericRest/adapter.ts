@@ -1,7 +1,16 @@
 import get from 'lodash/get';
 import type { IDataObject } from 'n8n-workflow';
 
-import { classifyTransportFailure, isTransientFailure, mapWithConcurrency, retryAfterMs } from '../transport';
+import {
+	classifyRedirect,
+	classifyTransportFailure,
+	isTransientFailure,
+	mapWithConcurrency,
+	retryAfterMs,
+	serverTroubleOutcome,
+	statusText,
+	unsafePathReference,
+} from '../transport';
 import { ErpLookupError } from '../types';
 import type { ErpAdapter, ErpContext, FoundInvoice, HttpMethod, HttpResult, PostAttempt, PostResult } from '../types';
 import { genericInvoiceBody } from './body';
@@ -50,6 +59,18 @@ export function resolveGenericSettings(settings: IDataObject): GenericSettings {
 	};
 }
 
+/** Whether `{reference}` sits in the URL path of `path` (not in its query). */
+function referenceInPath(path: string): boolean {
+	return path.split('?')[0].includes('{reference}');
+}
+
+/** Why this reference cannot be put in the create or lookup URL, or undefined when it can. */
+function unusableReference(settings: GenericSettings, reference: string): string | undefined {
+	const inPath = [settings.createPath, settings.lookupPath].some(referenceInPath);
+	const problem = inPath ? unsafePathReference(reference) : undefined;
+	return problem ? `The reference "${reference.slice(0, 80)}" cannot go into the URL path: ${problem}` : undefined;
+}
+
 function urlFor(ctx: ErpContext, path: string, reference: string): string {
 	const base = text(ctx.credentials.baseUrl, '').replace(/\/+$/, '');
 	const filled = path.split('{reference}').join(encodeURIComponent(reference));
@@ -67,14 +88,20 @@ export function genericErrorText(body: unknown): string | undefined {
 	return undefined;
 }
 
+function firstText(...values: unknown[]): string | undefined {
+	return values.find((value): value is string => typeof value === 'string' && value !== '');
+}
+
 function idAt(body: unknown, idPath: string): string | undefined {
 	const id = body && typeof body === 'object' ? get(body, idPath) : undefined;
 	return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
 }
 
-/** The outcome table (ERP-FACTS.md) with the user's "exists" statuses and id path. */
+/** The outcome table (2xx created, 429/503/408 retryable, other 4xx permanent, 5xx ambiguous) with the user's "exists" statuses and id path. */
 export function classifyGeneric(result: HttpResult, settings: GenericSettings): PostResult {
 	if (result.kind === 'failure') return classifyTransportFailure(result);
+	const redirect = classifyRedirect(result, 'The ERP');
+	if (redirect) return redirect;
 	const { status, body } = result;
 	const erpText = genericErrorText(body);
 	const withText = (prefix: string) => (erpText ? `${prefix}: ${erpText}` : prefix);
@@ -92,7 +119,14 @@ export function classifyGeneric(result: HttpResult, settings: GenericSettings): 
 	if (status === 429) {
 		return { outcome: 'retryable', httpStatus: status, retryAfterMs: retryAfterMs(result.headers), message: withText('The ERP throttled the request (HTTP 429)') };
 	}
-	if (status === 503 || status === 408) return { outcome: 'retryable', httpStatus: status, message: withText(`The ERP is unavailable (HTTP ${status})`) };
+	if (status === 503 || status === 408) {
+		// Only the ERP's own JSON error proves the request was refused; a proxy's bare 503/408 may follow a forward.
+		const erpRefusedInBody = !!body && typeof body === 'object' && genericErrorText(body) !== undefined;
+		const outcome = serverTroubleOutcome(status, { erpRefusedInBody, nativeUniqueness: settings.nativeUniqueness });
+		return outcome === 'retryable'
+			? { outcome, httpStatus: status, message: withText(`The ERP is unavailable (HTTP ${status})`) }
+			: { outcome, httpStatus: status, message: withText(`The ERP or a gateway answered HTTP ${status} without the ERP's own error; the invoice may have been created`) };
+	}
 	if (status === 401 || status === 403) return { outcome: 'permanent', httpStatus: status, message: withText(`The ERP rejected the credentials (HTTP ${status})`) };
 	if (status >= 400 && status < 500) return { outcome: 'permanent', httpStatus: status, message: withText(`The ERP refused the invoice (HTTP ${status})`) };
 	return { outcome: 'ambiguous', httpStatus: status, message: withText(`The ERP answered HTTP ${status}; the invoice may have been created`) };
@@ -100,6 +134,9 @@ export function classifyGeneric(result: HttpResult, settings: GenericSettings): 
 
 async function create(ctx: ErpContext, attempt: PostAttempt): Promise<PostResult> {
 	const settings = resolveGenericSettings(ctx.settings);
+	// Refused before anything is sent: such a reference could not be looked up safely either.
+	const unusable = unusableReference(settings, attempt.reference);
+	if (unusable) return { outcome: 'permanent', message: unusable };
 	const built = genericInvoiceBody(attempt, settings.referenceField, settings.bodyTemplate);
 	if ('problem' in built) return { outcome: 'permanent', message: built.problem };
 	const headers: Record<string, string> = {};
@@ -137,15 +174,15 @@ async function findOne(ctx: ErpContext, settings: GenericSettings, reference: st
 	});
 	if (result.kind === 'response' && settings.lookupNotFoundStatuses.includes(result.status)) return [];
 	if (result.kind === 'failure' || result.status < 200 || result.status >= 300) {
-		const reason = result.kind === 'failure' ? result.message : `HTTP ${result.status}${genericErrorText(result.body) ? `: ${genericErrorText(result.body)}` : ''}`;
+		const reason = result.kind === 'failure' ? result.message : `${statusText(result)}${genericErrorText(result.body) ? `: ${genericErrorText(result.body)}` : ''}`;
 		throw new ErpLookupError(`The ERP could not answer the lookup of reference ${reference} (${reason})`, isTransientFailure(result));
 	}
 	const found: FoundInvoice[] = [];
 	for (const item of lookupItems(result.body, settings)) {
 		if (!item || typeof item !== 'object') continue;
-		const itemReference = get(item, settings.referenceField);
-		// Items without the field are trusted to match: the endpoint filtered by reference.
-		if (itemReference !== undefined && itemReference !== reference) continue;
+		// Only an item that carries this reference is this invoice: an answer without the field (the API's
+		// root, a list, another resource reached through the path) is never "found".
+		if (get(item, settings.referenceField) !== reference) continue;
 		const erpId = idAt(item, settings.idPath);
 		if (erpId === undefined) {
 			throw new ErpLookupError(`The ERP found reference ${reference} but its answer has no id at "${settings.idPath}"`, false);
@@ -157,6 +194,8 @@ async function findOne(ctx: ErpContext, settings: GenericSettings, reference: st
 			invoiceNumber: typeof invoice.invoiceNumber === 'string' ? invoice.invoiceNumber : undefined,
 			invoiceDate: typeof invoice.invoiceDate === 'string' ? invoice.invoiceDate : undefined,
 			amount: typeof invoice.amount === 'number' ? invoice.amount : undefined,
+			currency: typeof invoice.currency === 'string' ? invoice.currency : undefined,
+			party: firstText(invoice.customerId, invoice.vendorAccount, invoice.contactUrl),
 		});
 	}
 	return found;
@@ -165,7 +204,10 @@ async function findOne(ctx: ErpContext, settings: GenericSettings, reference: st
 async function findByReferences(ctx: ErpContext, references: string[]): Promise<Map<string, FoundInvoice[]>> {
 	const settings = resolveGenericSettings(ctx.settings);
 	const unique = [...new Set(references)];
-	const found = await mapWithConcurrency(unique, GENERIC_DEFAULTS.lookupConcurrency, (reference) => findOne(ctx, settings, reference));
+	// A reference that cannot go into the URL is never sent nor posted (create refuses it): nothing to find.
+	const found = await mapWithConcurrency(unique, GENERIC_DEFAULTS.lookupConcurrency, async (reference) =>
+		unusableReference(settings, reference) ? [] : await findOne(ctx, settings, reference),
+	);
 	return new Map(unique.map((reference, index) => [reference, found[index]]));
 }
 
@@ -173,7 +215,14 @@ export const genericRestAdapter: ErpAdapter = {
 	erp: 'genericRest',
 	credentialType: 'genericErpApi',
 	capabilities(ctx) {
-		return { nativeUniqueness: resolveGenericSettings(ctx.settings).nativeUniqueness, lookupChunkSize: GENERIC_DEFAULTS.lookupChunkSize };
+		return {
+			// Only what the user says their ERP enforces (setting, default off).
+			nativeUniqueness: resolveGenericSettings(ctx.settings).nativeUniqueness,
+			// Common gateway and proxy read timeouts are 60 s (nginx proxy_read_timeout, AWS ALB idle
+			// timeout): the ERP behind may still commit until then.
+			settleMs: 60_000,
+			lookupChunkSize: GENERIC_DEFAULTS.lookupChunkSize,
+		};
 	},
 	create,
 	findByReferences: async (ctx, references) => await findByReferences(ctx, references),

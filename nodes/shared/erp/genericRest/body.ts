@@ -2,6 +2,7 @@ import get from 'lodash/get';
 import set from 'lodash/set';
 import type { IDataObject } from 'n8n-workflow';
 
+import { addErpFields } from '../erpFields';
 import type { PostAttempt } from '../types';
 
 const WHOLE_PLACEHOLDER = /^\{(reference|key|invoice\.[\w.[\]]+)\}$/;
@@ -50,7 +51,8 @@ function parseTemplate(template: unknown): IDataObject | undefined | typeof INVA
 
 /**
  * The body of a create: the template filled in, or by default the canonical invoice as is with
- * the reference in `referenceField`; `erpFields` are merged on top either way.
+ * the reference in `referenceField`; `erpFields` may add fields on top, never replace one the body
+ * already has (nor the reference field's top-level name, even when a template leaves it out).
  */
 export function genericInvoiceBody(
 	attempt: PostAttempt,
@@ -67,5 +69,6 @@ export function genericInvoiceBody(
 		body = JSON.parse(JSON.stringify(invoice)) as IDataObject;
 		set(body, referenceField, attempt.reference);
 	}
-	return { body: { ...body, ...(erpFields ?? {}) } };
+	const referenceRoot = referenceField.split(/[.[]/)[0];
+	return addErpFields(body, erpFields, 'this ERP', referenceRoot ? [referenceRoot] : []);
 }

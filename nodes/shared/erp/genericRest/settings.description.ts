@@ -26,7 +26,7 @@ export const genericRestSettingsProperties: INodeProperties[] = [
 				type: 'json',
 				default: '',
 				description:
-					'Body to send instead of the canonical invoice. A string value that is exactly {reference}, {key} or {invoice.some.path} is replaced by that value; inside longer strings they are replaced as text. The invoice\'s erpFields are merged on top.',
+					'Body to send instead of the canonical invoice. A string value that is exactly {reference}, {key} or {invoice.some.path} is replaced by that value; inside longer strings they are replaced as text. The invoice\'s erpFields may add fields; an item whose erpFields would replace one the body has is refused.',
 			},
 			{
 				displayName: 'Create Method',
@@ -88,7 +88,8 @@ export const genericRestSettingsProperties: INodeProperties[] = [
 				name: 'lookupPath',
 				type: 'string',
 				default: GENERIC_DEFAULTS.lookupPath,
-				description: 'Path to find invoices by reference; {reference} is replaced by the URL-encoded reference',
+				description:
+					'Path to find invoices by reference; {reference} is replaced by the URL-encoded reference. When it sits in the path (e.g. /invoices/{reference}), references with / \\ ? # or percent-escapes, and . or .., are refused per item.',
 			},
 			{
 				displayName: 'Reference Field',

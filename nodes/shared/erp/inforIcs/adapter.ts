@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import type { IDataObject } from 'n8n-workflow';
 
-import { isTransientFailure, mapWithConcurrency } from '../transport';
+import { headerToken, isTransientFailure, mapWithConcurrency, statusText } from '../transport';
 import { ErpLookupError } from '../types';
 import type {
 	ErpAdapter,
@@ -54,7 +54,8 @@ function correlationIdOfBatch(attempts: PostAttempt[]): string {
 }
 
 function createHeaders(correlationId: string, idempotencyHeader?: PostAttempt['idempotencyHeader']): Record<string, string> {
-	const headers: Record<string, string> = { 'X-Correlation-ID': correlationId };
+	// Encoded like the Idempotency-Key header: a non-ASCII or CR/LF key must neither fail the send nor inject.
+	const headers: Record<string, string> = { 'X-Correlation-ID': headerToken(correlationId) };
 	if (idempotencyHeader?.name) headers[idempotencyHeader.name] = idempotencyHeader.value;
 	return headers;
 }
@@ -62,11 +63,13 @@ function createHeaders(correlationId: string, idempotencyHeader?: PostAttempt['i
 async function create(ctx: ErpContext, attempt: PostAttempt): Promise<PostResult> {
 	const target = apiUrl(ctx, 'invoices');
 	if ('problem' in target) return { outcome: 'permanent', message: target.problem };
+	const built = inforInvoiceBody(attempt.invoice, attempt.reference);
+	if ('problem' in built) return { outcome: 'permanent', message: built.problem };
 	const result = await ctx.transport.send({
 		method: 'POST',
 		url: target.url,
 		headers: createHeaders(attempt.key, attempt.idempotencyHeader),
-		body: inforInvoiceBody(attempt.invoice, attempt.reference),
+		body: built.body,
 		timeoutMs: ctx.requestTimeoutMs,
 	});
 	return classifyInforCreate(result);
@@ -130,20 +133,28 @@ async function createBatch(ctx: ErpContext, attempts: PostAttempt[]): Promise<Po
 	const target = apiUrl(ctx, 'invoices/batch');
 	if ('problem' in target) return attempts.map(() => ({ outcome: 'permanent', message: target.problem }));
 	const { maxBatchSize } = resolveInforSettings(ctx.settings);
-	const results: PostResult[] = [];
+	const results = new Array<PostResult>(attempts.length);
+	// A refused item stays out of the batch; the others are posted.
+	const sendable: Array<{ index: number; attempt: PostAttempt; body: IDataObject }> = [];
+	attempts.forEach((attempt, index) => {
+		const built = inforInvoiceBody(attempt.invoice, attempt.reference);
+		if ('problem' in built) results[index] = { outcome: 'permanent', message: built.problem };
+		else sendable.push({ index, attempt, body: built.body });
+	});
 	// The engine chunks to maxBatchSize; splitting here too keeps a larger call within Infor's limit.
-	for (let start = 0; start < attempts.length; start += maxBatchSize) {
-		const chunk = attempts.slice(start, start + maxBatchSize);
-		const batchId = correlationIdOfBatch(chunk);
-		const idempotencyHeader = chunk[0].idempotencyHeader && { name: chunk[0].idempotencyHeader.name, value: batchId };
+	for (let start = 0; start < sendable.length; start += maxBatchSize) {
+		const chunk = sendable.slice(start, start + maxBatchSize);
+		const chunkAttempts = chunk.map((entry) => entry.attempt);
+		const batchId = correlationIdOfBatch(chunkAttempts);
+		const idempotencyHeader = chunkAttempts[0].idempotencyHeader && { name: chunkAttempts[0].idempotencyHeader.name, value: batchId };
 		const result = await ctx.transport.send({
 			method: 'POST',
 			url: target.url,
 			headers: createHeaders(batchId, idempotencyHeader),
-			body: { invoices: chunk.map((attempt) => inforInvoiceBody(attempt.invoice, attempt.reference)) },
+			body: { invoices: chunk.map((entry) => entry.body) },
 			timeoutMs: ctx.requestTimeoutMs,
 		});
-		results.push(...classifyInforBatch(result, chunk));
+		classifyInforBatch(result, chunkAttempts).forEach((outcome, position) => (results[chunk[position].index] = outcome));
 	}
 	return results;
 }
@@ -155,6 +166,8 @@ function toFound(item: IDataObject): FoundInvoice {
 		invoiceNumber: typeof item.invoiceNumber === 'string' ? item.invoiceNumber : undefined,
 		invoiceDate: typeof item.invoiceDate === 'string' ? item.invoiceDate : undefined,
 		amount: typeof item.amount === 'number' ? item.amount : undefined,
+		currency: typeof item.currency === 'string' ? item.currency : undefined,
+		party: typeof item.customerId === 'string' || typeof item.customerId === 'number' ? String(item.customerId) : undefined,
 	};
 }
 
@@ -166,7 +179,7 @@ function listedItems(result: HttpResult, what: string): IDataObject[] {
 		throw new ErpLookupError(`Infor's answer to ${what} has no items list`, false);
 	}
 	const reason =
-		result.kind === 'failure' ? result.message : `HTTP ${result.status}${inforErrorText(result.body) ? `: ${inforErrorText(result.body)}` : ''}`;
+		result.kind === 'failure' ? result.message : `${statusText(result)}${inforErrorText(result.body) ? `: ${inforErrorText(result.body)}` : ''}`;
 	throw new ErpLookupError(`Infor could not answer ${what} (${reason})`, isTransientFailure(result));
 }
 
@@ -223,8 +236,12 @@ export const inforIcsAdapter: ErpAdapter = {
 	credentialType: 'inforIonApi',
 	capabilities(ctx: ErpContext): ErpCapabilities {
 		return {
-			// AR REST v1 creates a second invoice for a repeated externalReference.
+			// AR REST v1 creates a second invoice for a repeated externalReference (seed 000 users report exactly that).
 			nativeUniqueness: false,
+			// ION API Gateway's target timeout is 60 s by default (docs.infor.com, ION API "Target
+			// endpoint timeout"; extendable to 5 min by policy): the AR API may still commit until the
+			// gateway gives up, and a batch commits invoice by invoice. 60 s plus a margin for that commit.
+			settleMs: 90_000,
 			maxBatchSize: resolveInforSettings(ctx.settings).maxBatchSize,
 			lookupChunkSize: INFOR_DEFAULTS.lookupChunkSize,
 		};

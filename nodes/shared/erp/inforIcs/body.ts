@@ -1,9 +1,13 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { addErpFields, type WithErpFields } from '../erpFields';
 import type { CanonicalInvoice } from '../types';
 
-/** The AR REST v1 invoice body (ERP-FACTS.md §1); `erpFields` are merged last, verbatim. */
-export function inforInvoiceBody(invoice: CanonicalInvoice, reference: string): IDataObject {
+/** Fields the AR API reads as the record's identity: never taken from erpFields. */
+const INFOR_PROTOCOL_FIELDS = ['externalReference', 'id', 'invoiceNumber'];
+
+/** The AR REST v1 invoice body; `erpFields` may add fields, never replace one. */
+export function inforInvoiceBody(invoice: CanonicalInvoice, reference: string): WithErpFields<IDataObject> {
 	const body: IDataObject = {
 		invoiceNumber: invoice.invoiceNumber,
 		externalReference: reference,
@@ -20,5 +24,5 @@ export function inforInvoiceBody(invoice: CanonicalInvoice, reference: string): 
 	for (const name of Object.keys(body)) {
 		if (body[name] === undefined) delete body[name];
 	}
-	return { ...body, ...(invoice.erpFields ?? {}) };
+	return addErpFields(body, invoice.erpFields, 'Infor', INFOR_PROTOCOL_FIELDS);
 }

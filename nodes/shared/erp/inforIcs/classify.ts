@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { classifyTransportFailure, retryAfterMs } from '../transport';
+import { classifyRedirect, classifyTransportFailure, retryAfterMs, serverTroubleOutcome } from '../transport';
 import type { HttpResponse, HttpResult, PostResult } from '../types';
 
 /** The Infor gateway's and AR API's error text: `{error:{code,message}}`, `{error:"…"}`, `{message}`, or plain text. */
@@ -25,13 +25,22 @@ function withText(prefix: string, body: unknown): string {
 	return text ? `${prefix}: ${text}` : prefix;
 }
 
+/** The AR API's own error shape `{error:{code,message}}` — not a gateway's or proxy's page. */
+function isInforErrorBody(body: unknown): boolean {
+	const error = body && typeof body === 'object' ? (body as { error?: unknown }).error : undefined;
+	return !!error && typeof error === 'object' && typeof (error as { code?: unknown }).code === 'string';
+}
+
 /**
- * An answer that is not a success, for one invoice or a whole batch (ERP-FACTS.md §1 and the outcome
- * table): 429 → retryable (Retry-After), 503 → retryable (the gateway did not reach the API),
- * 500/502/504 → ambiguous (the write may be committed), 401 after n8n's one refresh → permanent,
- * 409 → exists, other 4xx → permanent with the API's message.
+ * An answer that is not a success, for one invoice or a whole batch (the outcome
+ * table): 3xx → never followed (see classifyRedirect), 429 → retryable (Retry-After), 503 →
+ * retryable only when the AR API itself said so in its error body (a gateway's bare 503 may come
+ * after it forwarded: ambiguous), 500/502/504 → ambiguous (the write may be committed), 401 after
+ * n8n's one refresh → permanent, 409 → exists (no id: the engine verifies it), other 4xx → permanent.
  */
 export function classifyInforFailure(response: HttpResponse): PostResult {
+	const redirect = classifyRedirect(response, 'Infor');
+	if (redirect) return redirect;
 	const { status, body } = response;
 	if (status === 429) {
 		return {
@@ -41,7 +50,9 @@ export function classifyInforFailure(response: HttpResponse): PostResult {
 			message: withText('Infor throttled the request (HTTP 429)', body),
 		};
 	}
-	if (status === 503) return { outcome: 'retryable', httpStatus: status, message: withText('Infor is unavailable (HTTP 503)', body) };
+	if (status === 503 && serverTroubleOutcome(status, { erpRefusedInBody: isInforErrorBody(body), nativeUniqueness: false }) === 'retryable') {
+		return { outcome: 'retryable', httpStatus: status, message: withText('Infor is unavailable (HTTP 503)', body) };
+	}
 	if (status === 401) {
 		return { outcome: 'permanent', httpStatus: status, message: withText('Infor rejected the credentials (HTTP 401)', body) };
 	}

@@ -1,5 +1,5 @@
 /**
- * The `.ionapi` file Infor's ION API admin downloads (ERP-FACTS.md §1), pasted whole into the
+ * The `.ionapi` file Infor's ION API admin downloads (ti, cn, ci, cs, iu, pu, ot, oa, or, saak, sask), pasted whole into the
  * `inforIonApi` credential. Parsed here once for the credential and the adapter.
  */
 export interface IonApiFile {
@@ -102,7 +102,7 @@ export function tokenRequestError(error: unknown, file: IonApiFile): Error {
 	const failed = (error ?? {}) as {
 		code?: unknown;
 		httpCode?: unknown;
-		response?: { status?: unknown; data?: unknown };
+		response?: { status?: unknown; data?: unknown; headers?: unknown };
 		context?: { data?: unknown };
 	};
 	const rawStatus = Number(failed.response?.status ?? failed.httpCode);
@@ -114,6 +114,15 @@ export function tokenRequestError(error: unknown, file: IonApiFile): Error {
 
 	if (Number.isInteger(rawStatus) && rawStatus >= 100) {
 		const rejected = rawStatus === 400 || rawStatus === 401 || rawStatus === 403;
+		if (rawStatus >= 300 && rawStatus < 400) {
+			// Not followed (the form holds the secrets) and no API call was made: a plain error, which
+			// the transport reports as "nothing was sent" and the invoice as permanent.
+			const location = (failed.response?.headers as { location?: unknown } | undefined)?.location;
+			const where = typeof location === 'string' ? location.split(/[?#]/)[0].slice(0, 200) : 'no Location';
+			return new Error(
+				`Infor ION API token endpoint answered HTTP ${rawStatus} redirecting to ${where}; redirects are never followed with the .ionapi secrets: check pu and ot in the file`,
+			);
+		}
 		const message = rejected
 			? `Infor ION API rejected the credentials of the .ionapi file${reason ? ` (${reason})` : ''}`
 			: `Infor ION API token request failed with HTTP ${rawStatus}${reason ? ` (${reason})` : ''}`;

@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 import { ErpLookupError, type ErpAdapter, type ErpContext, type FoundInvoice } from '../types';
 import { mendixInvoiceBody, transactionIdOf } from './body';
+import { statusText } from '../transport';
 import { classifyMendix, mendixMessage } from './classify';
 import { MENDIX_DEFAULT_SERVICE_PATH } from './settings.description';
 
@@ -25,20 +26,30 @@ export const mendixAdapter: ErpAdapter = {
 	credentialType: 'mendixApi',
 
 	capabilities() {
-		// The app's entity has a unique constraint on transactionId: it refuses a second invoice itself.
-		return { nativeUniqueness: true, lookupChunkSize: LOOKUP_CHUNK_SIZE };
+		return {
+			// The service contract (seed 002) is a unique constraint on transactionId plus a
+			// check-first microflow: the same transactionId answers 200 with the existing invoice or 409.
+			// A service without that constraint does not meet the contract this adapter is for.
+			nativeUniqueness: true,
+			// Mendix Cloud's front end ends a request after a few minutes at most while the microflow may
+			// still commit; 60 s covers the common microflow (unverified); uniqueness guards a resend anyway.
+			settleMs: 60_000,
+			lookupChunkSize: LOOKUP_CHUNK_SIZE,
+		};
 	},
 
 	async create(ctx, attempt) {
 		const url = invoicesUrl(ctx);
 		if (typeof url !== 'string') return { outcome: 'permanent', message: url.problem };
+		const body = mendixInvoiceBody(attempt.invoice, attempt.reference);
+		if ('problem' in body) return { outcome: 'permanent', message: body.problem };
 		const headers: Record<string, string> = { ...JSON_ACCEPT, 'Content-Type': 'application/json; charset=utf-8' };
 		if (attempt.idempotencyHeader) headers[attempt.idempotencyHeader.name] = attempt.idempotencyHeader.value;
 		const result = await ctx.transport.send({
 			method: 'POST',
 			url,
 			headers,
-			body: mendixInvoiceBody(attempt.invoice, attempt.reference),
+			body: body.body,
 			timeoutMs: ctx.requestTimeoutMs,
 		});
 		return classifyMendix(result);
@@ -63,7 +74,7 @@ export const mendixAdapter: ErpAdapter = {
 			}
 			if (answer.status !== 200) {
 				throw new ErpLookupError(
-					`Mendix lookup answered ${answer.status}: ${mendixMessage(answer.body) ?? ''}`.trim(),
+					`Mendix lookup answered ${statusText(answer)}: ${mendixMessage(answer.body) ?? ''}`.trim(),
 					answer.status === 429 || answer.status >= 500,
 				);
 			}
@@ -80,6 +91,8 @@ export const mendixAdapter: ErpAdapter = {
 						invoiceNumber: typeof record.invoiceNumber === 'string' ? record.invoiceNumber : undefined,
 						invoiceDate: typeof record.invoiceDate === 'string' ? record.invoiceDate : undefined,
 						amount: typeof record.amount === 'number' ? record.amount : undefined,
+						currency: typeof record.currency === 'string' ? record.currency : undefined,
+						party: typeof record.customerId === 'string' ? record.customerId : undefined,
 					})),
 			);
 		}

@@ -1,5 +1,10 @@
 import type { IDataObject } from 'n8n-workflow';
+
+import { addErpFields, type WithErpFields } from '../erpFields';
 import type { CanonicalInvoice } from '../types';
+
+/** The service's unique key and the reference it is found by: never taken from erpFields. */
+const MENDIX_PROTOCOL_FIELDS = ['transactionId', 'externalReference', 'invoiceId'];
 
 /**
  * The service's unique key: the invoice's own `transactionId` (the robot's, seed 002), else the
@@ -9,8 +14,8 @@ export function transactionIdOf(invoice: CanonicalInvoice | undefined, reference
 	return invoice?.transactionId && invoice.transactionId !== '' ? invoice.transactionId : reference;
 }
 
-/** The canonical invoice as the service's JSON (ERP-FACTS §5); absent fields are left out. */
-export function mendixInvoiceBody(invoice: CanonicalInvoice, reference: string): IDataObject {
+/** The canonical invoice as the service's JSON; absent fields are left out; erpFields only add. */
+export function mendixInvoiceBody(invoice: CanonicalInvoice, reference: string): WithErpFields<IDataObject> {
 	const body: IDataObject = {
 		invoiceNumber: invoice.invoiceNumber,
 		transactionId: transactionIdOf(invoice, reference),
@@ -24,5 +29,5 @@ export function mendixInvoiceBody(invoice: CanonicalInvoice, reference: string):
 		lines: invoice.lines as IDataObject[] | undefined,
 	};
 	for (const name of Object.keys(body)) if (body[name] === undefined) delete body[name];
-	return { ...body, ...(invoice.erpFields ?? {}) };
+	return addErpFields(body, invoice.erpFields, 'Mendix', MENDIX_PROTOCOL_FIELDS);
 }

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 import type { HttpResult, PostResult } from '../types';
-import { classifyTransportFailure, retryAfterMs } from '../transport';
+import { classifyRedirect, classifyTransportFailure, retryAfterMs, serverTroubleOutcome } from '../transport';
 
 /** The message a Mendix service puts in `{message}` or `{error:{message}}`, else the text. */
 export function mendixMessage(body: unknown): string | undefined {
@@ -12,12 +12,14 @@ export function mendixMessage(body: unknown): string | undefined {
 }
 
 /**
- * ERP-FACTS §5: 201 created; 200 with the existing invoice (check-first microflow) → exists with its
+ * The service's contract: 201 created; 200 with the existing invoice (check-first microflow) → exists with its
  * id; 409 (unique constraint only) → exists, the engine looks the id up; 429 → retry later; 5xx (an
  * unhandled microflow exception, possibly after the commit) → ambiguous; other 4xx → permanent.
  */
 export function classifyMendix(result: HttpResult): PostResult {
 	if (result.kind === 'failure') return classifyTransportFailure(result);
+	const redirect = classifyRedirect(result, 'Mendix');
+	if (redirect) return redirect;
 	const { status, body } = result;
 	const message = mendixMessage(body) ?? `HTTP ${status}`;
 	if (status === 200 || status === 201) {
@@ -39,6 +41,7 @@ export function classifyMendix(result: HttpResult): PostResult {
 	}
 	if (status === 409) return { outcome: 'exists', httpStatus: status, message };
 	if (status === 429) return { outcome: 'retryable', httpStatus: status, message, retryAfterMs: retryAfterMs(result.headers) };
-	if (status >= 500) return { outcome: 'ambiguous', httpStatus: status, message };
+	// An unhandled microflow exception may come after the commit; a bare 503 may come from the front end after forwarding.
+	if (status >= 500) return { outcome: serverTroubleOutcome(status, { erpRefusedInBody: false, nativeUniqueness: false }), httpStatus: status, message };
 	return { outcome: 'permanent', httpStatus: status, message };
 }

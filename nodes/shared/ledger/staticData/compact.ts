@@ -13,7 +13,7 @@ export const COMPACT_LAYOUT = 2;
  * of 13), and `latencyMs` comes before the lease fields, which settled records no longer have.
  * Index: 0 state, 1 fingerprint, 2 reference, 3 erpId, 4 attempts, 5 correlationId, 6 firstSeenAt,
  * 7 updatedAt − firstSeenAt, 8 version, 9 latencyMs, 10 leaseUntil, 11 nextAttemptAt, 12 error,
- * 13 response.
+ * 13 response, 14 owner (PENDING only; added after layout 2 shipped, so older tuples simply lack it).
  */
 export type CompactRecord = Array<string | number | IDataObject>;
 
@@ -33,6 +33,7 @@ export function encodeRecord(record: LedgerRecord): CompactRecord {
 		record.nextAttemptAt ?? 0,
 		record.error ?? 0,
 		record.response ?? 0,
+		record.owner ?? 0,
 	];
 	while (tuple.length > 9 && tuple[tuple.length - 1] === 0) tuple.pop();
 	return tuple;
@@ -41,6 +42,7 @@ export function encodeRecord(record: LedgerRecord): CompactRecord {
 export const STATE = 0;
 export const VERSION = 8;
 const RESPONSE = 13;
+const OWNER = 14;
 
 /** Whether the tuple is one this layout wrote (a corrupt blob must not crash a run, nor poison the ledger). */
 export function isValidTuple(tuple: unknown): tuple is CompactRecord {
@@ -77,6 +79,7 @@ export function decodeRecord(key: string, tuple: unknown): LedgerRecord | undefi
 	if (isPresent(tuple[11])) record.nextAttemptAt = Number(tuple[11]);
 	if (isPresent(tuple[12])) record.error = String(tuple[12]);
 	if (isPresent(tuple[RESPONSE]) && typeof tuple[RESPONSE] === 'object') record.response = tuple[RESPONSE] as IDataObject;
+	if (isPresent(tuple[OWNER])) record.owner = String(tuple[OWNER]);
 	return record;
 }
 

@@ -4,7 +4,7 @@ import { COMPACT_LAYOUT, type CompactRecord } from './compact';
 
 /**
  * The process-wide registry: n8n loads a package's modules once per process, so this Map is shared
- * by every execution of every workflow in the process (N8N-FACTS.md, measured). It, not static
+ * by every execution of every workflow in the process (measured in n8n 2.8.4 and 2.41.1). It, not static
  * data, is the source of truth while the process lives; static data is its durable copy.
  */
 export interface LedgerTable {

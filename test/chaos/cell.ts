@@ -1,0 +1,313 @@
+import Redis from 'ioredis';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+import { startSandboxServer, type Sandbox } from '../../sandbox/core/server';
+import type { HostileSimulator } from '../../sandbox/core/hostile';
+import { mulberry32, streamSeed } from '../../sandbox/core/prng';
+import { SIMULATOR_FACTORIES } from '../../sandbox/erps';
+import { clearRegistry } from '../../nodes/shared/ledger/staticData/registry';
+import { chain, node, runWorkflow, type RunResult, type TestCredentialsHelper, type WorkflowJson } from '../helpers/n8n-harness';
+import type { ChaosErp } from './erps';
+import type { FaultProfile, LedgerStoreKind, PostingMode } from './faults';
+
+/** Scaled time for the Post node: every wait is short, so 300 invoices through a fault take seconds. */
+export const CHAOS_NODE_OPTIONS: IDataObject = {
+	requestTimeoutMs: 1500,
+	initialDelayMs: 10,
+	maxDelayMs: 120,
+	maxAttempts: 4,
+	concurrency: 4,
+};
+const FAULTED_RERUNS = 2;
+const HEALTHY_RERUNS = 3;
+
+export interface Cell {
+	id: string;
+	erp: ChaosErp;
+	fault: FaultProfile;
+	mode: PostingMode;
+	store: LedgerStoreKind;
+	seed: number;
+	invoices: number;
+	/** Set when this combination does not apply (then nothing runs). */
+	notApplicable?: string;
+}
+
+/** One invariant broken for some invoices: what, which, and enough to find them. */
+export interface Violation {
+	invariant: string;
+	invoices: string[];
+}
+
+export interface CellResult {
+	cell: Cell;
+	inErp: number;
+	duplicates: number;
+	missing: number;
+	onFailed: number;
+	reRuns: number;
+	violations: Violation[];
+	/** The harness itself failed (a thrown error): the cell proves nothing. */
+	error?: string;
+	ms: number;
+}
+
+export interface CellEnvironment {
+	redisPort?: number;
+}
+
+function canonicalInvoices(cell: Cell, random: () => number, sandbox: Sandbox): IDataObject[] {
+	const tag = `${cell.erp.sandbox.slice(0, 3)}${cell.id.length}`;
+	const list = Array.from({ length: cell.invoices }, (_, i) => {
+		const n = String(i + 1).padStart(4, '0');
+		// Distinct amounts: the identity of an invoice on an ERP that keeps no number of ours.
+		const amount = 100 + i + Math.round(random() * 99) / 100;
+		return cell.erp.decorate(
+			{
+				idempotencyKey: `CHAOS-${cell.id}-${n}`,
+				externalReference: `CH-${tag}-${n}`,
+				invoiceNumber: `CH-${tag}-N${n}`,
+				invoiceDate: '2026-11-24',
+				dueDate: '2026-12-24',
+				currency: 'EUR',
+				amount,
+				customerId: 'C-100',
+				customerName: 'Acme GmbH',
+				lines: [{ description: 'Consulting', quantity: 1, unitPrice: amount }],
+			},
+			sandbox,
+		);
+	});
+	if (cell.fault.harness === 'reusedReferences') {
+		// One in ten invoices reuses another invoice's reference (a PO number used twice): different invoices, one reference.
+		for (let i = 1; i < list.length; i++) {
+			if (random() < 0.1) {
+				const other = list[Math.floor(random() * i)];
+				list[i] = cell.erp.decorate({ ...list[i], externalReference: other.externalReference }, sandbox);
+			}
+		}
+	}
+	return list;
+}
+
+function ledgerParameters(cell: Cell): IDataObject {
+	const base: IDataObject = { ledger: 'invoices', ledgerStore: cell.store };
+	if (cell.store === 'redis') base.keyPrefix = `chaos-${cell.id}`;
+	return base;
+}
+
+function nodeCredentials(cell: Cell): Record<string, { id: string; name: string }> {
+	// A credential id per cell: the Post node's account limiter is per credential, and cells must not share one.
+	const credentials: Record<string, { id: string; name: string }> = { [cell.erp.credentialType]: { id: `cred-${cell.id}`, name: cell.erp.erp } };
+	if (cell.store === 'redis') credentials.redis = { id: `redis-${cell.id}`, name: 'redis' };
+	return credentials;
+}
+
+/**
+ * Once the ERP is healthy again, a slow answer is only the machine being busy (the cells share one
+ * process): a generous timeout keeps the verdict independent of how loaded the machine is.
+ */
+const HEALTHY_NODE_OPTIONS: IDataObject = { requestTimeoutMs: 15_000 };
+
+function postWorkflow(cell: Cell, overrides: IDataObject = {}): WorkflowJson {
+	const options = { ...CHAOS_NODE_OPTIONS, batchSize: cell.mode === 'batch' ? 15 : 1, ...overrides };
+	return {
+		...chain([node('Post', 'idempotentInvoicePost', { erp: cell.erp.erp, ...cell.erp.parameters, ...ledgerParameters(cell), options }, nodeCredentials(cell))]),
+		id: `wf-${cell.id}`,
+	};
+}
+
+function lookupWorkflow(cell: Cell): WorkflowJson {
+	return {
+		...chain([node('Lookup', 'dedupeCheck', { operation: 'lookup', ...ledgerParameters(cell) }, cell.store === 'redis' ? { redis: { id: `redis-${cell.id}`, name: 'redis' } } : undefined)]),
+		id: `wf-${cell.id}`,
+	};
+}
+
+type Routed = { posted: INodeExecutionData[]; existed: INodeExecutionData[]; failed: INodeExecutionData[] };
+const routedOf = (run: RunResult): Routed => {
+	const [posted = [], existed = [], failed = []] = run.outputs('Post');
+	return { posted, existed, failed };
+};
+const keyOf = (item: INodeExecutionData) => String(item.json.idempotencyKey);
+const idemOf = (item: INodeExecutionData) => (item.json.idempotency ?? {}) as IDataObject;
+
+/** Runs one cell: the faulted runs, the re-runs until nothing is due, then the history against the ERP's truth. */
+export async function runCell(cell: Cell, env: CellEnvironment): Promise<CellResult> {
+	const started = Date.now();
+	const simulator = SIMULATOR_FACTORIES[cell.erp.sandbox]() as HostileSimulator;
+	const random = mulberry32(streamSeed(cell.seed, `harness:${cell.id}`));
+	const sandbox = await startSandboxServer({ simulators: [simulator], seed: cell.seed });
+	let redis: Redis | undefined;
+	try {
+		const credentials: TestCredentialsHelper = await cell.erp.credentials(sandbox);
+		if (cell.store === 'redis') {
+			credentials.stored.set('redis', { host: '127.0.0.1', port: env.redisPort as number, database: 0 });
+			redis = new Redis({ host: '127.0.0.1', port: env.redisPort, lazyConnect: true, maxRetriesPerRequest: 1 });
+			await redis.connect();
+		}
+		sandbox.setFaults(cell.erp.sandbox, { ...cell.erp.baseline, ...cell.fault.sandbox(cell.erp), options: { ...cell.erp.baseline.options, ...cell.fault.sandbox(cell.erp).options } });
+		const input = canonicalInvoices(cell, random, sandbox);
+		const workflow = postWorkflow(cell);
+		let staticData: IDataObject = {};
+		let current = workflow;
+		const run = async (items: IDataObject[], data: IDataObject) => await runWorkflow({ workflow: current, input: items, credentials, staticData: data });
+		const harness = cell.fault.harness === 'ledgerLoss' ? (cell.store === 'redis' ? 'redisEmpty' : 'crash') : cell.fault.harness;
+
+		let last: RunResult;
+		if (harness === 'concurrent') {
+			// 2–20 executions at once, each with an overlapping share of the invoices (together: all of them).
+			const executions = 2 + Math.floor(random() * 19);
+			const shares: IDataObject[][] = Array.from({ length: executions }, () => []);
+			for (const invoice of input) {
+				const owner = Math.floor(random() * executions);
+				shares.forEach((share, index) => {
+					if (index === owner || random() < 0.3) share.push(invoice);
+				});
+			}
+			const runs = await Promise.all(shares.map(async (share) => await run(share, staticData)));
+			staticData = runs[runs.length - 1].staticData;
+			last = runs[runs.length - 1];
+		} else if (harness === 'crash') {
+			// kill -9 after the run reached the ERP: nothing it wrote to the ledger was saved, and the process starts empty.
+			await run(input, staticData);
+			clearRegistry();
+			last = await run(input, staticData);
+			staticData = last.staticData;
+		} else if (harness === 'redisEmpty' || harness === 'redisLostWrites') {
+			const prefix = `chaos-${cell.id}`;
+			let snapshot: Array<[string, Buffer]> | undefined;
+			const half = Math.floor(cell.invoices / 2);
+			const watcher =
+				harness === 'redisLostWrites'
+					? (async () => {
+							// The replica a failover promotes missed what was written after it last synced: snapshot at half-way.
+							while (!snapshot) {
+								if (sandbox.truth(cell.erp.sandbox).invoices.length >= half) snapshot = await dumpKeys(redis as Redis, prefix);
+								else await new Promise((resolve) => setTimeout(resolve, 10));
+							}
+						})()
+					: Promise.resolve();
+			const first = await run(input, staticData);
+			snapshot ??= [];
+			await watcher;
+			await deleteKeys(redis as Redis, prefix);
+			if (harness === 'redisLostWrites') await restoreKeys(redis as Redis, snapshot);
+			// The next delivery meets the ledger as Redis has it now.
+			void first;
+			last = await run(input, staticData);
+		} else {
+			last = await run(input, staticData);
+			staticData = last.staticData;
+		}
+
+		// Re-runs, as a user (or the next schedule tick) sends everything again, until nothing is due: first
+		// under the same faults, then once the ERP is healthy again (its structure — no duplicate rule — stays).
+		// Healthy re-runs undo nothing: a second copy stays in the ERP, and a key recorded POSTED is not posted again.
+		let reRuns = 0;
+		for (let faulted = 0; routedOf(last).failed.length > 0 && faulted < FAULTED_RERUNS; faulted++, reRuns++) {
+			last = await run(input, staticData);
+			staticData = last.staticData;
+		}
+		sandbox.setFaults(cell.erp.sandbox, { ...cell.erp.baseline, options: { ...cell.erp.baseline.options, ...cell.fault.sandbox(cell.erp).options } });
+		current = postWorkflow(cell, HEALTHY_NODE_OPTIONS);
+		for (let healthy = 0; routedOf(last).failed.length > 0 && healthy < HEALTHY_RERUNS; healthy++, reRuns++) {
+			last = await run(input, staticData);
+			staticData = last.staticData;
+		}
+		// Late commits still on their way land before the truth is read: the truth is final.
+		await simulator.idle();
+		const lookup = await runWorkflow({ workflow: lookupWorkflow(cell), input, credentials, staticData });
+		return { ...judge(cell, input, last, lookup, sandbox), reRuns, ms: Date.now() - started };
+	} catch (error) {
+		return { cell, inErp: 0, duplicates: 0, missing: 0, onFailed: 0, reRuns: 0, violations: [], error: (error as Error).stack ?? String(error), ms: Date.now() - started };
+	} finally {
+		if (redis) {
+			await deleteKeys(redis, `chaos-${cell.id}`).catch(() => undefined);
+			redis.disconnect();
+		}
+		await sandbox.stop();
+	}
+}
+
+/**
+ * The promise, checked per invoice against the ERP's ground truth: in the ERP once; or not in it and
+ * on Failed with a reason and a ledger record FAILED or UNKNOWN. Never twice, never silently missing,
+ * never recorded as another invoice's record, never POSTED without an id.
+ */
+function judge(cell: Cell, input: IDataObject[], last: RunResult, lookup: RunResult, sandbox: Sandbox): Omit<CellResult, 'reRuns' | 'ms'> {
+	const truth = sandbox.truth(cell.erp.sandbox);
+	const stored = new Map<string, string[]>();
+	for (const record of truth.invoices) {
+		const identity = cell.erp.identity(record);
+		stored.set(identity, [...(stored.get(identity) ?? []), record.id]);
+	}
+	const identityById = new Map(truth.invoices.map((record) => [record.id, cell.erp.identity(record)]));
+	const out = routedOf(last);
+	const failedReason = new Map(out.failed.map((item) => [keyOf(item), idemOf(item).error]));
+	const routedDone = new Map([...out.posted, ...out.existed].map((item) => [keyOf(item), idemOf(item)]));
+	const [lookedUp = []] = lookup.outputs('Lookup');
+	const ledger = new Map(lookedUp.map((item) => [keyOf(item), idemOf(item)]));
+
+	const violations = new Map<string, string[]>();
+	const flag = (invariant: string, invoice: IDataObject, detail = '') =>
+		violations.set(invariant, [...(violations.get(invariant) ?? []), `${String(invoice.invoiceNumber)}${detail}`]);
+	let inErp = 0;
+	let duplicates = 0;
+	let missing = 0;
+	let onFailed = 0;
+	const knownIdentities = new Set(input.map((invoice) => cell.erp.invoiceIdentity(invoice)));
+	for (const invoice of input) {
+		const key = String(invoice.idempotencyKey);
+		const copies = stored.get(cell.erp.invoiceIdentity(invoice)) ?? [];
+		const record = ledger.get(key);
+		if (failedReason.has(key)) onFailed++;
+		if (copies.length >= 1) inErp++;
+		if (copies.length > 1) {
+			duplicates++;
+			flag('0 duplicates: the ERP holds this invoice more than once', invoice, ` ×${copies.length}`);
+		}
+		if (copies.length === 0) {
+			const reason = failedReason.get(key);
+			const state = String(record?.state ?? 'none');
+			if (typeof reason !== 'string' || reason === '' || (state !== 'FAILED' && state !== 'UNKNOWN')) {
+				missing++;
+				const where = routedDone.has(key) ? 'routed to Posted/Already Existed' : failedReason.has(key) ? `on Failed: "${String(reason).slice(0, 160)}"` : 'in no output';
+				flag('0 silently missing: not in the ERP, yet not on Failed with a reason and a FAILED/UNKNOWN record', invoice, ` (${where}, ledger ${state})`);
+			}
+		}
+		if (record?.state === 'POSTED' && !record.erpId) flag('never POSTED without an ERP id', invoice);
+		const claimed = routedDone.get(key)?.erpId ?? (record?.state === 'POSTED' ? record.erpId : undefined);
+		const claimedIdentity = claimed === undefined ? undefined : identityById.get(String(claimed));
+		if (claimedIdentity !== undefined && claimedIdentity !== cell.erp.invoiceIdentity(invoice) && knownIdentities.has(claimedIdentity)) {
+			flag('a found record must be this invoice: recorded with another invoice’s ERP record', invoice, ` (→ ${claimedIdentity})`);
+		}
+	}
+	return {
+		cell,
+		inErp,
+		duplicates,
+		missing,
+		onFailed,
+		violations: [...violations].map(([invariant, invoices]) => ({ invariant, invoices })),
+	};
+}
+
+async function dumpKeys(redis: Redis, prefix: string): Promise<Array<[string, Buffer]>> {
+	const keys = await redis.keys(`${prefix}:*`);
+	const dumped: Array<[string, Buffer]> = [];
+	for (const key of keys) {
+		const value = await redis.dumpBuffer(key);
+		if (value) dumped.push([key, value]);
+	}
+	return dumped;
+}
+
+async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
+	const keys = await redis.keys(`${prefix}:*`);
+	if (keys.length > 0) await redis.del(...keys);
+}
+
+async function restoreKeys(redis: Redis, dumped: Array<[string, Buffer]>): Promise<void> {
+	for (const [key, value] of dumped) await redis.restore(key, 0, value, 'REPLACE');
+}

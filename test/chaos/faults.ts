@@ -1,0 +1,73 @@
+import type { FaultConfig } from '../../sandbox/core/types';
+import type { ChaosErp } from './erps';
+
+export type PostingMode = 'single' | 'batch';
+export type LedgerStoreKind = 'workflowStaticData' | 'redis';
+
+/**
+ * What the harness does around the runs, for faults that are not the ERP's: several executions at
+ * once, a process killed with its ledger writes lost, Redis restarted empty or failed over to a
+ * replica that missed the last writes, different invoices that share one reference.
+ */
+export type HarnessFault = 'concurrent' | 'crash' | 'redisEmpty' | 'redisLostWrites' | 'ledgerLoss' | 'reusedReferences';
+
+export interface FaultProfile {
+	name: string;
+	/** The sandbox's faults for this cell (over the ERP's baseline). */
+	sandbox: (erp: ChaosErp) => FaultConfig;
+	harness?: HarnessFault;
+	/** Why this fault does not apply to an ERP / mode / store (then the cell is listed as n/a). */
+	notApplicable?: (erp: ChaosErp, mode: PostingMode, store: LedgerStoreKind) => string | undefined;
+}
+
+/**
+ * Scaled time: the Post node's request timeout is 1.5 s (CHAOS_NODE_OPTIONS), so a held answer of 3 s
+ * is a timeout, and a late commit 2–5 s after the request lands while the engine is already
+ * verifying or retrying — as ION's gateway (60 s) does to a 30 s client.
+ */
+const HOLD_MS = 3000;
+
+const batchOnly = (erp: ChaosErp, mode: PostingMode) => (erp.batch && mode === 'batch' ? undefined : 'needs a batch call');
+const expiringAuth = (erp: ChaosErp) => (erp.expires ? undefined : 'basic auth: nothing expires');
+const staticOnly = (_erp: ChaosErp, _mode: PostingMode, store: LedgerStoreKind) => (store === 'workflowStaticData' ? undefined : 'static data only (Redis: redisEmpty, redisLostWrites)');
+const redisOnly = (_erp: ChaosErp, _mode: PostingMode, store: LedgerStoreKind) => (store === 'redis' ? undefined : 'Redis only');
+
+export const FAULT_PROFILES: FaultProfile[] = [
+	{ name: 'failBeforeCommit', sandbox: () => ({ failBeforeCommit: 0.15, failBeforeCommitStatus: 503 }) },
+	{ name: 'commitThenTimeout', sandbox: () => ({ commitThenTimeout: 0.15, commitThenTimeoutMode: 'hold', holdMs: HOLD_MS }) },
+	{ name: 'commitThenReset', sandbox: () => ({ commitThenTimeout: 0.15, commitThenTimeoutMode: 'reset' }) },
+	{ name: 'midBatch500Partial', sandbox: () => ({ failMidBatchAt: 7, failMidBatchMode: 'partial500' }), notApplicable: batchOnly },
+	{ name: 'midBatch504', sandbox: () => ({ failMidBatchAt: 7, failMidBatchMode: '504' }), notApplicable: batchOnly },
+	{ name: 'throttleRetryAfter', sandbox: () => ({ throttle: 0.03, retryAfterSeconds: 1 }) },
+	{
+		name: 'throttleNoRetryAfter',
+		sandbox: () => ({ throttle: 0.03, omitRetryAfter: true }),
+		// FreeAgent's documented wait without Retry-After is a minute per 429 (the adapter's default): too long for a cell.
+		notApplicable: (erp) => (erp.sandbox === 'freeagent' ? 'FreeAgent waits its documented 60 s per 429 without Retry-After' : undefined),
+	},
+	{ name: 'dropConnection', sandbox: () => ({ dropConnection: 0.08 }) },
+	{ name: 'tokenExpiry', sandbox: () => ({ tokenTtlMs: 300 }), notApplicable: expiringAuth },
+	{ name: 'concurrentDeliveries', sandbox: () => ({ latencyMs: 5, jitterMs: 5 }), harness: 'concurrent' },
+	{ name: 'crashLosesLedgerWrites', sandbox: () => ({}), harness: 'crash', notApplicable: staticOnly },
+	{ name: 'lateCommit', sandbox: () => ({ lateCommit: 0.15, lateCommitMinMs: 2000, lateCommitMaxMs: 5000, lateCommitItemMs: 40, holdMs: HOLD_MS }) },
+	{ name: 'gateway5xx', sandbox: () => ({ gateway5xx: 0.15, gatewayCommitShare: 0.5 }) },
+	{ name: 'lookupLag', sandbox: () => ({ lookupLagMs: 4000, commitThenTimeout: 0.1, holdMs: HOLD_MS }) },
+	{
+		name: 'noUniquenessRule',
+		// Dataverse as shipped: no duplicate rule and no alternate key on a vendor-invoice table; then the ledger is lost.
+		sandbox: () => ({ options: { uniqueFields: [], alternateKeys: false } }),
+		harness: 'ledgerLoss',
+		notApplicable: (erp) => (erp.sandbox === 'dataverse' ? undefined : 'Dataverse only'),
+	},
+	{ name: 'existsWithoutId', sandbox: () => ({ existsWithoutId: 0.1 }) },
+	{ name: 'existsOtherRecord', sandbox: () => ({ existsOtherRecord: 0.1 }) },
+	{ name: 'reusedReferences', sandbox: () => ({}), harness: 'reusedReferences' },
+	{ name: 'redisRestartEmpty', sandbox: () => ({ commitThenTimeout: 0.05, holdMs: HOLD_MS }), harness: 'redisEmpty', notApplicable: redisOnly },
+	{ name: 'redisLosesLastWrites', sandbox: () => ({}), harness: 'redisLostWrites', notApplicable: redisOnly },
+];
+
+/** Harness faults the in-process matrix cannot produce yet, listed so the table says so instead of hiding them. */
+export const NOT_YET_COVERED: Array<{ name: string; why: string }> = [
+	{ name: 'slowRunOutlivesLease', why: 'needs a lease shorter than the run: the Post node has no lease option and derives ≥ 5 min' },
+	{ name: 'clockSkewBetweenWorkers', why: 'one process has one clock: the ledger property tests skew the clock per actor instead' },
+];
