@@ -16,7 +16,8 @@ export type WorkflowFixture =
 	| 'dedupe-check-invoice-post'
 	| 'dedupe-check-http-request'
 	| 'n8n-remove-duplicates'
-	| 'n8n-static-data-code';
+	| 'n8n-static-data-code'
+	| 'invoice-post';
 
 /** The credential the Post node's workflow uses (`__CREDENTIAL_ID__`): the sandbox's generic ERP, no auth. */
 export const SANDBOX_CREDENTIAL_ID = 'sandboxGeneric01';

@@ -46,7 +46,70 @@ describeWithRedisServer('choosing ledgerStore "redis" on a node', () => {
 		await first.close();
 		await second.close();
 
-		expect(await inspector.hget(`n8n-idem:wf-42:invoices:${record.key}`, 's')).toBe('POSTED');
-		expect(await inspector.pttl(`n8n-idem:wf-42:invoices:${record.key}`)).toBeGreaterThan(0);
+		const redisKey = `n8n-idem:5:wf-42:8:invoices:${record.key}`;
+		expect(await inspector.hget(redisKey, 's')).toBe('POSTED');
+		expect(await inspector.pttl(redisKey)).toBeGreaterThan(0);
+	});
+
+	it('shares a ledger by name across workflows only when Ledger Scope says so', async () => {
+		const shared = { ...options, name: 'catch-up', shared: true };
+		const receiver = await openLedger(executionOf('wf-webhook-receiver'), shared);
+		const nightly = await openLedger(executionOf('wf-nightly-catch-up'), shared);
+		const separate = await openLedger(executionOf('wf-nightly-catch-up'), { ...shared, shared: false });
+		const request = { key: 'ACME-INV-77', fingerprint: 'fp', reference: 'INV-77', correlationId: 'receiver-run', leaseMs: 60_000, takeOverUnknown: true };
+
+		expect((await receiver.ledger.reserve(request)).decision).toBe('new');
+		await receiver.ledger.markPosted(request.key, { erpId: 'ERP-77' });
+
+		const again = await nightly.ledger.reserve({ ...request, correlationId: 'nightly-run' });
+		expect(again.decision).toBe('duplicate');
+		expect(again.record.erpId).toBe('ERP-77');
+		expect((await separate.ledger.reserve({ ...request, correlationId: 'nightly-own-ledger' })).decision).toBe('new');
+		for (const session of [receiver, nightly, separate]) await session.close();
+	});
+
+	it("judges another worker's lease by the Redis server's clock, not by its own wall clock", async () => {
+		const request = { key: 'ACME-INV-SKEW', fingerprint: 'fp', reference: 'INV-SKEW', correlationId: 'worker-a-run', leaseMs: 5 * 60_000, takeOverUnknown: true };
+		const workerA = await openLedger(executionOf('wf-skew'), options);
+		expect((await workerA.ledger.reserve(request)).decision).toBe('new');
+
+		// Worker B's wall clock runs 10 minutes ahead: by its own clock, A's 5-minute lease ran out.
+		const realNow = Date.now;
+		const ahead = jest.spyOn(Date, 'now').mockImplementation(() => realNow() + 10 * 60_000);
+		try {
+			const workerB = await openLedger(executionOf('wf-skew'), options);
+			const seen = await workerB.ledger.reserve({ ...request, correlationId: 'worker-b-run' });
+			expect(seen.decision).toBe('inProgress');
+			expect(seen.record.correlationId).toBe('worker-a-run');
+			await workerB.close();
+		} finally {
+			ahead.mockRestore();
+		}
+		await workerA.close();
+	});
+
+	it('moves a ledger written in the earlier key layout to the current one, and reads every record', async () => {
+		const legacy = 'n8n-idem:wf-legacy:invoices';
+		const records = [
+			makeRecord({ key: 'OLD-POSTED', state: 'POSTED', erpId: 'ERP-1', updatedAt: Date.now() }),
+			makeRecord({ key: 'OLD-FAILED', state: 'FAILED', error: 'VAT', updatedAt: Date.now() }),
+			makeRecord({ key: '!starts-with-bang', state: 'PENDING', updatedAt: Date.now(), leaseUntil: Date.now() + 60_000 }),
+		];
+		for (const record of records) {
+			await inspector.hset(`${legacy}:${record.key}`, 'v', record.version, 's', record.state, 'r', JSON.stringify(record));
+			await inspector.zadd(`${legacy}#${record.state}`, record.updatedAt, record.key);
+		}
+		// The earlier layout let Redis expire FAILED records with the TTL: review records stay now.
+		await inspector.pexpire(`${legacy}:OLD-FAILED`, 3_600_000);
+
+		const session = await openLedger(executionOf('wf-legacy'), options);
+
+		for (const record of records) expect(await session.ledger.get(record.key)).toEqual(record);
+		expect(await session.ledger.store.count()).toBe(3);
+		expect((await session.ledger.list({ states: ['FAILED'] })).map((record) => record.key)).toEqual(['OLD-FAILED']);
+		expect(await inspector.keys(`${legacy}*`)).toEqual([]);
+		expect(await inspector.pttl('n8n-idem:9:wf-legacy:8:invoices:OLD-FAILED')).toBe(-1);
+		expect((await session.ledger.reserve({ key: 'OLD-POSTED', fingerprint: records[0].fingerprint, reference: 'r', correlationId: 'c', leaseMs: 1000, takeOverUnknown: true })).decision).toBe('duplicate');
+		await session.close();
 	});
 });

@@ -21,13 +21,16 @@ describeWithRedisServer('the ledger on Redis', () => {
 	const storeFor = (scope: string, ledger = 'invoices', ttlMs?: number) =>
 		new RedisLedgerStore({ client, keyPrefix: 'test-ledger', scope, ledger, ttlMs });
 
-	describeLedgerStoreConformance('RedisLedgerStore', async () => {
+	describeLedgerStoreConformance('RedisLedgerStore', async (ledgerName) => {
 		ledgerSerial += 1;
-		return { store: storeFor(`workflow-${ledgerSerial}`), cleanup: async () => {} };
+		// Named ledgers share one scope: only their names keep them apart.
+		const scope = ledgerName === undefined ? `workflow-${ledgerSerial}` : 'workflow-named';
+		const name = ledgerName ?? 'invoices';
+		return { store: storeFor(scope, name), cleanup: async () => {}, reopen: async () => storeFor(scope, name) };
 	});
 
 	describe('as one ledger shared by every n8n process', () => {
-		it('keeps a record under {keyPrefix}:{scope}:{ledger}:{key}, readable by a new client', async () => {
+		it('keeps a record under {keyPrefix}:{n}:{scope}:{n}:{ledger}:{key}, readable by a new client', async () => {
 			const record = makeRecord({ state: 'POSTED', erpId: 'ERP-7' });
 			await storeFor('wf-restart').insert(record);
 
@@ -40,7 +43,8 @@ describeWithRedisServer('the ledger on Redis', () => {
 					ledger: 'invoices',
 				});
 				expect(await store.get(record.key)).toEqual(record);
-				expect(await afterRestart.exists(`test-ledger:wf-restart:invoices:${record.key}`)).toBe(1);
+				expect(store.recordKey(record.key)).toBe(`test-ledger:10:wf-restart:8:invoices:${record.key}`);
+				expect(await afterRestart.exists(store.recordKey(record.key))).toBe(1);
 			} finally {
 				await closeRedisClient(afterRestart);
 			}
@@ -78,35 +82,35 @@ describeWithRedisServer('the ledger on Redis', () => {
 	describe('with a Redis expiry (ttlMs)', () => {
 		const ttlMs = 300;
 
-		it('lets Redis expire terminal records, never live ones', async () => {
+		it('lets Redis expire POSTED records, never live or review (FAILED, UNKNOWN) ones', async () => {
 			const store = storeFor('wf-expiry', 'invoices', ttlMs);
 			const now = Date.now();
 			const posted = makeRecord({ state: 'POSTED', updatedAt: now });
-			const pending = makeRecord({ state: 'PENDING', updatedAt: now });
+			const kept = [makeRecord({ state: 'PENDING', updatedAt: now }), makeRecord({ state: 'FAILED', updatedAt: now }), makeRecord({ state: 'UNKNOWN', updatedAt: now })];
 			await store.insert(posted);
-			await store.insert(pending);
-			expect(await client.pttl(`test-ledger:wf-expiry:invoices:${posted.key}`)).toBeGreaterThan(0);
-			expect(await client.pttl(`test-ledger:wf-expiry:invoices:${pending.key}`)).toBe(-1);
+			for (const record of kept) await store.insert(record);
+			expect(await client.pttl(store.recordKey(posted.key))).toBeGreaterThan(0);
+			for (const record of kept) expect(await client.pttl(store.recordKey(record.key))).toBe(-1);
 
 			await waitUntil(async () => (await store.get(posted.key)) === undefined);
 
-			expect(await store.count()).toBe(1);
-			expect(await store.list({})).toEqual([pending]);
-			expect(await store.get(pending.key)).toEqual(pending);
+			expect(await store.count()).toBe(3);
+			expect((await store.list({})).map((record) => record.key).sort()).toEqual(kept.map((record) => record.key).sort());
+			for (const record of kept) expect(await store.get(record.key)).toEqual(record);
 		});
 
-		it('removes the expiry when a record becomes live again, and sets it when it ends', async () => {
+		it('removes the expiry when a record leaves POSTED, and sets it when it is POSTED again', async () => {
 			const store = storeFor('wf-expiry-moves', 'invoices', ttlMs * 100);
-			const failed = makeRecord({ state: 'FAILED', updatedAt: Date.now() });
-			const redisKey = `test-ledger:wf-expiry-moves:invoices:${failed.key}`;
-			await store.insert(failed);
+			const posted = makeRecord({ state: 'POSTED', erpId: 'E-1', updatedAt: Date.now() });
+			const redisKey = store.recordKey(posted.key);
+			await store.insert(posted);
 			expect(await client.pttl(redisKey)).toBeGreaterThan(0);
 
-			const retry = { ...failed, state: 'RETRY' as const, version: 2 };
-			await store.replace(retry, 1);
+			const failed = { ...posted, state: 'FAILED' as const, version: 2 };
+			await store.replace(failed, 1);
 			expect(await client.pttl(redisKey)).toBe(-1);
 
-			await store.replace({ ...retry, state: 'POSTED', erpId: 'E-2', version: 3 }, 2);
+			await store.replace({ ...failed, state: 'POSTED', erpId: 'E-2', version: 3 }, 2);
 			expect(await client.pttl(redisKey)).toBeGreaterThan(0);
 		});
 

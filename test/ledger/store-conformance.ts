@@ -4,7 +4,36 @@ import { LEDGER_STATES } from '../../nodes/shared/ledger/types';
 export interface StoreUnderTest {
 	store: LedgerStore;
 	cleanup: () => Promise<void>;
+	/** The same ledger as a restarted n8n sees it (static data: saved, registry gone; Redis: a new client). */
+	reopen: () => Promise<LedgerStore>;
 }
+
+/** Keys and ledger names an attacker or a careless sender may choose (issue 12.4). */
+export const HOSTILE_NAMES = [
+	'__proto__',
+	'constructor',
+	'toString',
+	'hasOwnProperty',
+	'valueOf',
+	'eu:K',
+	'a:b:c::',
+	'x#POSTED',
+	'#',
+	'{hash-tag}',
+	' spaced  key ',
+	'line\nbreak\r\n',
+	'nul\u0000byte',
+	'tab\tkey',
+	'🧾 Rechnung № 42 — 請求書',
+	'k'.repeat(512),
+	'!bang',
+	'!~00410042',
+	'~tilde',
+	'0',
+	'4294967294',
+	'lone \ud800 surrogate',
+	'lone \udc00 low',
+];
 
 let recordSerial = 0;
 
@@ -32,7 +61,7 @@ export function makeRecord(overrides: Partial<LedgerRecord> = {}): LedgerRecord 
  */
 export function describeLedgerStoreConformance(
 	storeName: string,
-	makeStore: () => Promise<StoreUnderTest>,
+	makeStore: (ledgerName?: string) => Promise<StoreUnderTest>,
 ): void {
 	describe(`${storeName} keeps the LedgerStore contract`, () => {
 		let store: LedgerStore;
@@ -304,15 +333,13 @@ export function describeLedgerStoreConformance(
 				for (const record of records) await store.insert(record);
 			}
 
-			it('evicts terminal records past the TTL and never live ones', async () => {
+			it('evicts POSTED records past the TTL, never live ones, never review (FAILED) ones', async () => {
 				const old = now - 2 * ttlMs;
-				const expired = [
-					makeRecord({ state: 'POSTED', updatedAt: old }),
-					makeRecord({ state: 'FAILED', updatedAt: old }),
-				];
+				const expired = [makeRecord({ state: 'POSTED', updatedAt: old }), makeRecord({ state: 'POSTED', updatedAt: old - hour })];
 				const kept = [
 					makeRecord({ state: 'POSTED', updatedAt: now - hour }),
 					makeRecord({ state: 'FAILED', updatedAt: now - hour }),
+					makeRecord({ state: 'FAILED', updatedAt: old }),
 					makeRecord({ state: 'PENDING', updatedAt: old }),
 					makeRecord({ state: 'UNKNOWN', updatedAt: old }),
 					makeRecord({ state: 'RETRY', updatedAt: old }),
@@ -321,54 +348,58 @@ export function describeLedgerStoreConformance(
 
 				const report = await store.evict({ ttlMs, maxRecords: 1000 }, now);
 
-				expect(report).toEqual({ evicted: 2, overBoundLive: 0 });
+				expect(report).toMatchObject({ evicted: 2, overBoundLive: 0 });
 				for (const record of expired) expect(await store.get(record.key)).toBeUndefined();
 				for (const record of kept) expect(await store.get(record.key)).toEqual(record);
-				expect(await store.count()).toBe(5);
+				expect(await store.count()).toBe(6);
 			});
 
-			it('evicts the oldest terminal records first when over maxRecords', async () => {
-				const terminal = [5, 1, 4, 2, 3].map((hoursAgo, n) =>
-					makeRecord({ state: n % 2 ? 'FAILED' : 'POSTED', updatedAt: now - hoursAgo * hour }),
-				);
-				const live = [
-					makeRecord({ state: 'PENDING', updatedAt: now - 10 * hour }),
-					makeRecord({ state: 'UNKNOWN', updatedAt: now - 10 * hour }),
-					makeRecord({ state: 'RETRY', updatedAt: now - 10 * hour }),
-				];
-				await insertAll([...terminal, ...live]);
+			it('evicts the oldest POSTED records first when over maxRecords, never FAILED ones', async () => {
+				const posted = [5, 1, 4, 2, 3].map((hoursAgo) => makeRecord({ state: 'POSTED', updatedAt: now - hoursAgo * hour }));
+				const review = [makeRecord({ state: 'FAILED', updatedAt: now - 9 * hour }), makeRecord({ state: 'UNKNOWN', updatedAt: now - 9 * hour })];
+				const live = [makeRecord({ state: 'PENDING', updatedAt: now - 10 * hour }), makeRecord({ state: 'RETRY', updatedAt: now - 10 * hour })];
+				await insertAll([...posted, ...review, ...live]);
 
-				const report = await store.evict({ ttlMs, maxRecords: 5 }, now);
+				const report = await store.evict({ ttlMs, maxRecords: 6 }, now);
 
-				expect(report).toEqual({ evicted: 3, overBoundLive: 0 });
-				const survivors = await store.list({ states: ['POSTED', 'FAILED'] });
+				expect(report).toMatchObject({ evicted: 3, overBoundLive: 0 });
+				const survivors = await store.list({ states: ['POSTED'] });
 				const hoursAgo = survivors.map((record) => (now - record.updatedAt) / hour).sort();
 				expect(hoursAgo).toEqual([1, 2]);
-				for (const record of live) expect(await store.get(record.key)).toEqual(record);
-				expect(await store.count()).toBe(5);
+				for (const record of [...review, ...live]) expect(await store.get(record.key)).toEqual(record);
+				expect(await store.count()).toBe(6);
 			});
 
-			it('keeps live records over the bound and reports them', async () => {
-				const live = Array.from({ length: 6 }, (_, n) =>
-					makeRecord({ state: (['PENDING', 'UNKNOWN', 'RETRY'] as const)[n % 3], updatedAt: now - 30 * ttlMs }),
+			it('keeps live and review records over the bound and reports them', async () => {
+				const kept = Array.from({ length: 8 }, (_, n) =>
+					makeRecord({ state: (['PENDING', 'UNKNOWN', 'RETRY', 'FAILED'] as const)[n % 4], updatedAt: now - 30 * ttlMs }),
 				);
-				const terminal = [makeRecord({ state: 'POSTED', updatedAt: now }), makeRecord({ state: 'FAILED', updatedAt: now })];
-				await insertAll([...live, ...terminal]);
+				const posted = [makeRecord({ state: 'POSTED', updatedAt: now }), makeRecord({ state: 'POSTED', updatedAt: now })];
+				await insertAll([...kept, ...posted]);
 
 				const report = await store.evict({ ttlMs, maxRecords: 4 }, now);
 
-				expect(report).toEqual({ evicted: 2, overBoundLive: 2 });
-				expect(await store.count()).toBe(6);
-				for (const record of live) expect(await store.get(record.key)).toEqual(record);
+				expect(report).toMatchObject({ evicted: 2, overBoundLive: 4 });
+				expect(await store.count()).toBe(8);
+				for (const record of kept) expect(await store.get(record.key)).toEqual(record);
 			});
 
 			it('evicts nothing when within TTL and bound', async () => {
 				await insertAll([makeRecord({ state: 'POSTED', updatedAt: now }), makeRecord()]);
-				expect(await store.evict({ ttlMs, maxRecords: 2 }, now)).toEqual({
+				expect(await store.evict({ ttlMs, maxRecords: 2 }, now)).toMatchObject({
 					evicted: 0,
 					overBoundLive: 0,
 				});
 				expect(await store.count()).toBe(2);
+			});
+
+			it('purges review records only when asked (Ledger.purge deletes by key)', async () => {
+				const failed = makeRecord({ state: 'FAILED', updatedAt: now - 100 * ttlMs });
+				await insertAll([failed]);
+				await store.evict({ ttlMs, maxRecords: 1 }, now);
+				expect(await store.get(failed.key)).toEqual(failed);
+				expect(await store.delete(failed.key, failed.version)).toBe(true);
+				expect(await store.count()).toBe(0);
 			});
 		});
 
@@ -423,6 +454,59 @@ export function describeLedgerStoreConformance(
 				expect(read).toStrictEqual(next);
 				expect(read).not.toHaveProperty('leaseUntil');
 				expect(read).not.toHaveProperty('error');
+			});
+		});
+
+		describe('hostile keys and ledger names', () => {
+			it('stores, finds, lists and reloads every hostile key as itself', async () => {
+				const made = await makeStore();
+				cleanups.push(made.cleanup);
+				const records = HOSTILE_NAMES.map((key, n) =>
+					makeRecord({ key, state: n % 3 === 0 ? 'FAILED' : 'POSTED', erpId: `ERP-${n}`, reference: key, response: { [key]: key } }),
+				);
+				for (const record of records) expect(await made.store.insert(record)).toEqual({ ok: true });
+				await made.store.flush();
+
+				for (const reader of [made.store, await made.reopen()]) {
+					expect(await reader.count()).toBe(records.length);
+					for (const record of records) expect(await reader.get(record.key)).toStrictEqual(record);
+					const listed = await reader.list({});
+					expect(listed.map((record) => record.key).sort()).toEqual([...HOSTILE_NAMES].sort());
+					expect((await reader.getMany(HOSTILE_NAMES)).size).toBe(records.length);
+				}
+				// Nothing leaked into what every object inherits.
+				expect(({} as Record<string, unknown>).erpId).toBeUndefined();
+				expect(Object.getPrototypeOf({})).toBe(Object.prototype);
+			});
+
+			it('keeps replace and delete exact on hostile keys', async () => {
+				for (const key of ['__proto__', 'constructor', 'nul\u0000byte', 'eu:K']) {
+					const pending = makeRecord({ key });
+					await store.insert(pending);
+					const posted = { ...pending, state: 'POSTED' as const, erpId: 'E', version: 2 };
+					expect(await store.replace(posted, 1)).toEqual({ ok: true });
+					expect(await store.get(key)).toStrictEqual(posted);
+					expect(await store.delete(key, 2)).toBe(true);
+					expect(await store.get(key)).toBeUndefined();
+				}
+				expect(await store.count()).toBe(0);
+			});
+
+			it('keeps ledgers with hostile names apart and reloads each (inv + eu:K is not inv:eu + K)', async () => {
+				const ledgers = ['inv', 'inv:eu', 'inv#POSTED', ...HOSTILE_NAMES];
+				const made = await Promise.all(ledgers.map(async (name) => await makeStore(name)));
+				for (const entry of made) cleanups.push(entry.cleanup);
+				const keyFor = (name: string) => (name === 'inv' ? 'eu:K' : name === 'inv:eu' ? 'K' : 'INV-1');
+				for (const [position, entry] of made.entries()) {
+					const record = makeRecord({ key: keyFor(ledgers[position]), state: 'POSTED', erpId: `ERP-of-${position}` });
+					expect(await entry.store.insert(record)).toEqual({ ok: true });
+					await entry.store.flush();
+				}
+				for (const [position, entry] of made.entries()) {
+					const reopened = await entry.reopen();
+					expect(await reopened.count()).toBe(1);
+					expect((await reopened.get(keyFor(ledgers[position])))?.erpId).toBe(`ERP-of-${position}`);
+				}
 			});
 		});
 

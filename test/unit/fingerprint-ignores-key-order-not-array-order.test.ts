@@ -53,4 +53,13 @@ describe('fingerprint: the same invoice gives the same fingerprint, a changed on
 		expect(canonicalJson({ b: 1, a: [undefined, { d: undefined, c: 2 }] })).toBe('{"a":[null,{"c":2}],"b":1}');
 		expect(canonicalJson(undefined)).toBe('null');
 	});
+
+	it('keeps fields named __proto__, constructor and toString (a payload parsed from JSON has them as its own)', () => {
+		const hostile = JSON.parse('{"amount":1500,"__proto__":{"amount":1},"constructor":"x","toString":"y"}') as object;
+		const plain = JSON.parse('{"amount":1500,"constructor":"x","toString":"y"}') as object;
+		expect(canonicalJson(hostile)).toBe('{"__proto__":{"amount":1},"amount":1500,"constructor":"x","toString":"y"}');
+		expect(fingerprintOf(hostile)).not.toBe(fingerprintOf(plain));
+		const otherProto = JSON.parse('{"amount":1500,"__proto__":{"amount":2},"constructor":"x","toString":"y"}') as object;
+		expect(fingerprintOf(hostile)).not.toBe(fingerprintOf(otherProto));
+	});
 });

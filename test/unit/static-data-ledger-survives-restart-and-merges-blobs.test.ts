@@ -1,8 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { Ledger } from '../../nodes/shared/ledger/ledger';
-import { clearRegistry, ledgerTable } from '../../nodes/shared/ledger/staticData/registry';
-import { STATIC_DATA_ROOT, StaticDataLedgerStore } from '../../nodes/shared/ledger/staticData/store';
+import { clearRegistry, escapePersistedKey, ledgerTable } from '../../nodes/shared/ledger/staticData/registry';
+import { persistedKeys, STATIC_DATA_ROOT, StaticDataLedgerStore } from '../../nodes/shared/ledger/staticData/store';
 import { FakeClock, reserveRequest } from './ledger-fixture';
 
 const WORKFLOW = 'wf-restart';
@@ -18,7 +18,7 @@ function execution(staticData: IDataObject, clock: FakeClock, ledgerName = 'invo
 const saved = (staticData: IDataObject) => JSON.parse(JSON.stringify(staticData)) as IDataObject;
 
 const blobOf = (staticData: IDataObject, ledgerName = 'invoices') =>
-	(staticData[STATIC_DATA_ROOT] as IDataObject)[ledgerName] as { v: number; p: string; r: Record<string, unknown[]> };
+	(staticData[STATIC_DATA_ROOT] as IDataObject)[escapePersistedKey(ledgerName)] as { v: number; p: string; r: Record<string, unknown[]> };
 
 describe('the static-data ledger across restarts and processes', () => {
 	beforeEach(() => clearRegistry());
@@ -98,13 +98,13 @@ describe('the static-data ledger across restarts and processes', () => {
 		await good.store.flush();
 		const database = saved(good.staticData);
 		const entries = blobOf(database).r;
-		entries['not-an-array'] = 'oops' as unknown as unknown[];
-		entries['too-short'] = [1, 'fp'];
-		entries['bad-state'] = ['length', 'fp', 'ref', 0, 0, 'c', 1, 0, 1];
-		entries['state-out-of-range'] = [9, 'fp', 'ref', 0, 0, 'c', 1, 0, 1];
-		entries['nan-times'] = [1, 'fp', 'ref', 0, 0, 'c', 'yesterday', 0, 1];
-		entries['no-version'] = [1, 'fp', 'ref', 0, 0, 'c', 1, 0, null];
-		entries['fingerprint-number'] = [1, 42, 'ref', 0, 0, 'c', 1, 0, 1];
+		entries[escapePersistedKey('not-an-array')] = 'oops' as unknown as unknown[];
+		entries[escapePersistedKey('too-short')] = [1, 'fp'];
+		entries[escapePersistedKey('bad-state')] = ['length', 'fp', 'ref', 0, 0, 'c', 1, 0, 1];
+		entries[escapePersistedKey('state-out-of-range')] = [9, 'fp', 'ref', 0, 0, 'c', 1, 0, 1];
+		entries[escapePersistedKey('nan-times')] = [1, 'fp', 'ref', 0, 0, 'c', 'yesterday', 0, 1];
+		entries[escapePersistedKey('no-version')] = [1, 'fp', 'ref', 0, 0, 'c', 1, 0, null];
+		entries[escapePersistedKey('fingerprint-number')] = [1, 42, 'ref', 0, 0, 'c', 1, 0, 1];
 
 		clearRegistry();
 		const reloaded = execution(database, clock);
@@ -124,7 +124,7 @@ describe('the static-data ledger across restarts and processes', () => {
 		expect(run.loaded.merged).toBe(0);
 		expect((await run.ledger.reserve(reserveRequest())).decision).toBe('new');
 		await run.store.flush();
-		expect(Object.keys(blobOf(run.staticData).r)).toEqual(['ACME-2026-11-24-INV-0042']);
+		expect(persistedKeys(run.staticData, 'invoices')).toEqual(['ACME-2026-11-24-INV-0042']);
 	});
 
 	it('writes nothing to static data when an execution changed nothing (n8n then saves nothing)', async () => {
@@ -146,7 +146,7 @@ describe('the static-data ledger across restarts and processes', () => {
 		await b.ledger.reserve(reserveRequest({ key: 'from-b' }));
 		await a.store.flush();
 		await b.store.flush();
-		for (const run of [a, b]) expect(Object.keys(blobOf(saved(run.staticData)).r).sort()).toEqual(['from-a', 'from-b']);
+		for (const run of [a, b]) expect(persistedKeys(saved(run.staticData), 'invoices').sort()).toEqual(['from-a', 'from-b']);
 	});
 
 	it('keeps the other ledgers of the workflow current in every write-back (two ledgers, last writer wins)', async () => {

@@ -22,13 +22,32 @@ export const optionsProperty: INodeProperties = {
 				'How long a New key stays reserved for this run. If the run dies before marking it, the key becomes UNKNOWN (to be verified), never New again.',
 		},
 		{
+			displayName: 'Max Ledger Size (MB)',
+			name: 'maxMegabytes',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 32,
+			description:
+				'Size bound of the ledger in megabytes, beside Max Records: the oldest POSTED records are dropped first; records in flight or awaiting review (FAILED, UNKNOWN) never are',
+		},
+		{
 			displayName: 'Max Records',
 			name: 'maxRecords',
 			type: 'number',
 			typeOptions: { minValue: 1 },
 			default: 50000,
 			description:
-				'Size bound of the ledger: the oldest POSTED/FAILED records are dropped first; records still in flight never are',
+				'Size bound of the ledger: the oldest POSTED records are dropped first; records in flight or awaiting review (FAILED, UNKNOWN) never are — only Purge removes them',
+		},
+		{
+			displayName: 'Max Stored Response (Bytes)',
+			name: 'maxResponseBytes',
+			type: 'number',
+			typeOptions: { minValue: 256 },
+			default: 4096,
+			displayOptions: show(['markPosted']),
+			description:
+				'Largest response kept for replays; a larger one keeps its first fields and names the dropped ones under "_truncated". Headers are never stored.',
 		},
 		{
 			displayName: 'Older Than (Minutes)',
@@ -49,12 +68,21 @@ export const optionsProperty: INodeProperties = {
 			description: 'Only records in these states (none selected: all for List, POSTED and FAILED for Purge)',
 		},
 		{
+			displayName: 'Posted Records Kept Across Restarts',
+			name: 'restartRecords',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 1000,
+			description:
+				'Workflow Static Data only: how many of the newest POSTED records n8n saves with the workflow, so that they are still known after a restart (older ones stay in memory until then; the Post node finds them in the ERP). n8n rewrites them after every execution: more costs time on each one.',
+		},
+		{
 			displayName: 'TTL (Hours)',
 			name: 'ttlHours',
 			type: 'number',
 			typeOptions: { minValue: 1 },
 			default: 720,
-			description: 'How long POSTED and FAILED records are remembered. Records still in flight are never dropped.',
+			description: 'How long POSTED records are remembered. Records in flight or awaiting review (FAILED, UNKNOWN) are never dropped.',
 		},
 		{
 			displayName: 'Wait for In-Flight (Seconds)',

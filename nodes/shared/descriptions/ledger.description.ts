@@ -28,7 +28,7 @@ export const ledgerNameProperty: INodeProperties = {
 	type: 'string',
 	default: 'invoices',
 	description:
-		'Name of the ledger that Dedupe Check, Idempotent Invoice Post and Verify By Reference share inside this workflow',
+		'Name of the ledger that Dedupe Check, Idempotent Invoice Post and Verify By Reference share inside this workflow (on Redis, optionally across workflows: Ledger Scope)',
 };
 
 export const ledgerStoreProperty: INodeProperties = {
@@ -60,6 +60,24 @@ export const redisKeyPrefixProperty: INodeProperties = {
 	description: 'Prefix of every Redis key this ledger writes',
 };
 
+export const ledgerScopeProperty: INodeProperties = {
+	displayName: 'Ledger Scope',
+	name: 'ledgerScope',
+	type: 'options',
+	default: 'workflow',
+	displayOptions: { show: { ledgerStore: ['redis'] } },
+	options: [
+		{ name: 'This Workflow', value: 'workflow', description: 'The ledger belongs to this workflow; another workflow with the same ledger name has its own' },
+		{
+			name: 'Shared by Name Across Workflows',
+			value: 'shared',
+			description:
+				'Every workflow that names this ledger (with this Redis and key prefix) shares it: e.g. a webhook receiver and a nightly catch-up that post the same invoices',
+		},
+	],
+	description: 'Whether other workflows see this ledger',
+};
+
 export const redisCredentialProperty = { name: 'redis', required: true, displayOptions: { show: { ledgerStore: ['redis'] } } };
 
-export const ledgerProperties: INodeProperties[] = [ledgerNameProperty, ledgerStoreProperty, redisKeyPrefixProperty];
+export const ledgerProperties: INodeProperties[] = [ledgerNameProperty, ledgerStoreProperty, redisKeyPrefixProperty, ledgerScopeProperty];

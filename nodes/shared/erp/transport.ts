@@ -333,6 +333,6 @@ export function unsafePathReference(reference: string): string | undefined {
 	if (/^(\.|%2e)+$/i.test(reference)) return 'it is a dot segment (. or ..)';
 	if (/[/\\?#]/.test(reference)) return 'it contains / \\ ? or #';
 	if (/%[0-9a-f]{2}/i.test(reference)) return 'it contains a percent-escape';
-	if (/[\x00-\x1f\x7f]/.test(reference)) return 'it contains a control character';
+	if ([...reference].some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f)) return 'it contains a control character';
 	return undefined;
 }

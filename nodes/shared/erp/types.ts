@@ -173,6 +173,12 @@ export interface ErpAdapter {
 	findByReferences(ctx: ErpContext, references: string[], hint: LookupHint): Promise<Map<string, FoundInvoice[]>>;
 	/** Every invoice dated within the range (inclusive, `YYYY-MM-DD`), for reconciliation. */
 	listRange?(ctx: ErpContext, range: { from: string; to: string }): Promise<FoundInvoice[]>;
+	/**
+	 * The customer / vendor / contact of the invoice in the form this ERP's lookups report it as
+	 * `FoundInvoice.party` (a FreeAgent contact URL, a Dataverse vendor account…), so a record found by
+	 * reference can be told apart from another party's invoice with the same reference. Undefined: not compared.
+	 */
+	partyOf?(ctx: ErpContext, invoice: CanonicalInvoice): string | undefined;
 	/** Reduce one answer to an outcome (created, exists, retryable, ambiguous, permanent). */
 	classify(result: HttpResult): PostResult;
 }

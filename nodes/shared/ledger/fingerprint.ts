@@ -11,7 +11,9 @@ export function canonicalJson(value: unknown): string {
 function sortDeep(value: unknown): unknown {
 	if (Array.isArray(value)) return value.map((entry) => (entry === undefined ? null : sortDeep(entry)));
 	if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
-		const sorted: Record<string, unknown> = {};
+		// No prototype: a field named `__proto__` (JSON.parse makes it an own field) is kept like any
+		// other, instead of setting the prototype and vanishing from the fingerprint.
+		const sorted = Object.create(null) as Record<string, unknown>;
 		for (const key of Object.keys(value).sort()) {
 			const entry = (value as Record<string, unknown>)[key];
 			if (entry !== undefined) sorted[key] = sortDeep(entry);

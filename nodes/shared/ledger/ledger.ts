@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { InvalidTransitionError, LedgerContentionError, OwnershipLostError } from './errors';
+import { DEFAULT_MAX_RESPONSE_BYTES, storedResponse } from './storedResponse';
 import { ANY_FINGERPRINT, type EvictionPolicy, type EvictionReport, type LedgerRecord, type LedgerState, type LedgerStore, type ListFilter } from './types';
 
 /** What `reserve` decided for one key. */
@@ -102,10 +103,14 @@ const PROCESS_INSTANCE = `p${Math.random().toString(36).slice(2, 12)}`;
  * executions — in one process or across workers — never both win a key.
  */
 export class Ledger {
+	/** Responses cut to `maxResponseBytes` by this ledger object (open.ts turns it into a hint). */
+	truncatedResponses = 0;
+
 	constructor(
 		readonly store: LedgerStore,
 		private readonly clock: () => number = Date.now,
 		private readonly identity: LedgerIdentity = { instance: PROCESS_INSTANCE },
+		private readonly limits: { maxResponseBytes: number } = { maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES },
 	) {}
 
 	now(): number {
@@ -293,12 +298,14 @@ export class Ledger {
 		seed?: Omit<LedgerRecord, 'state' | 'version'>,
 	): Promise<LedgerRecord> {
 		const now = this.clock();
+		const fitted = details.response ? storedResponse(details.response, this.limits.maxResponseBytes) : undefined;
+		if (fitted?.truncatedFrom !== undefined) this.truncatedResponses++;
 		const apply = (current: LedgerRecord): LedgerRecord =>
 			stripUndefined({
 				...current,
 				state,
 				erpId: details.erpId ?? current.erpId,
-				response: details.response ?? current.response,
+				response: fitted?.response ?? current.response,
 				error: state === 'POSTED' ? undefined : (details.error ?? current.error),
 				latencyMs: details.latencyMs ?? current.latencyMs,
 				attempts: current.attempts + (details.countAttempt ? 1 : 0),

@@ -3,8 +3,9 @@ import type { IExecuteFunctions, NodeExecutionHint } from 'n8n-workflow';
 import { Ledger, type LedgerIdentity } from './ledger';
 import { isQueueModeWorkerLikely } from './queueMode';
 import { openRedisLedgerStore } from './redis/open';
+import { DEFAULT_MAX_RESPONSE_BYTES } from './storedResponse';
 import { StaticDataLedgerStore } from './staticData/store';
-import { currentProcessId, ledgerTable } from './staticData/registry';
+import { currentProcessId, DEFAULT_DURABLE_WINDOW, ledgerTable } from './staticData/registry';
 import type { EvictionReport, LedgerStore } from './types';
 
 export type LedgerStoreKind = 'workflowStaticData' | 'redis';
@@ -15,7 +16,17 @@ export interface LedgerOptions {
 	keyPrefix: string;
 	ttlHours: number;
 	maxRecords: number;
+	/** Size bound in megabytes of (estimated) JSON, beside maxRecords. */
+	maxMegabytes?: number;
+	/** Cap of one stored response (storedResponse.ts). */
+	maxResponseBytes?: number;
+	/** Redis only: one ledger per name across workflows instead of one per workflow. */
+	shared?: boolean;
+	/** Static data only: POSTED records that survive a restart in static data itself (registry.ts). */
+	restartRecords?: number;
 }
+
+export const DEFAULT_MAX_MEGABYTES = 32;
 
 export interface LedgerSession {
 	ledger: Ledger;
@@ -24,29 +35,43 @@ export interface LedgerSession {
 }
 
 export function readLedgerOptions(fns: IExecuteFunctions, itemIndex = 0): LedgerOptions {
-	const options = fns.getNodeParameter('options', itemIndex, {}) as { ttlHours?: number; maxRecords?: number };
+	const options = fns.getNodeParameter('options', itemIndex, {}) as {
+		ttlHours?: number;
+		maxRecords?: number;
+		maxMegabytes?: number;
+		maxResponseBytes?: number;
+		restartRecords?: number;
+	};
 	const name = String(fns.getNodeParameter('ledger', itemIndex, 'invoices') ?? '').trim() || 'invoices';
+	const store = fns.getNodeParameter('ledgerStore', itemIndex, 'workflowStaticData') as LedgerStoreKind;
 	return {
 		name,
-		store: fns.getNodeParameter('ledgerStore', itemIndex, 'workflowStaticData') as LedgerStoreKind,
+		store,
 		keyPrefix: String(fns.getNodeParameter('keyPrefix', itemIndex, 'n8n-idempotency') ?? 'n8n-idempotency'),
 		ttlHours: options.ttlHours ?? 720,
 		maxRecords: options.maxRecords ?? 50000,
+		maxMegabytes: options.maxMegabytes ?? DEFAULT_MAX_MEGABYTES,
+		maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+		shared: store === 'redis' && fns.getNodeParameter('ledgerScope', itemIndex, 'workflow') === 'shared',
+		restartRecords: options.restartRecords,
 	};
 }
 
 export async function openLedger(fns: IExecuteFunctions, options: LedgerOptions): Promise<LedgerSession> {
 	const hints: NodeExecutionHint[] = [];
 	let store: LedgerStore;
+	let clock: () => number = Date.now;
 	let identity: LedgerIdentity | undefined;
 	if (options.store === 'redis') {
-		store = await openRedisLedgerStore(fns, options);
+		({ store, clock } = await openRedisLedgerStore(fns, options));
 	} else {
 		const workflowId = String(fns.getWorkflow().id ?? 'unsaved');
 		const staticStore = new StaticDataLedgerStore(
 			ledgerTable(workflowId, options.name),
 			fns.getWorkflowStaticData('global'),
 			options.name,
+			// Only when this node says so: another node of the workflow may have set it for the ledger.
+			options.restartRecords !== undefined ? { records: options.restartRecords, bytes: Math.max(DEFAULT_DURABLE_WINDOW.bytes, options.restartRecords * 256) } : undefined,
 		);
 		staticStore.load();
 		store = staticStore;
@@ -70,7 +95,9 @@ export async function openLedger(fns: IExecuteFunctions, options: LedgerOptions)
 			});
 		}
 	}
-	const ledger = new Ledger(store, Date.now, identity);
+	const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+	const ledger = new Ledger(store, clock, identity, { maxResponseBytes });
+	const maxMegabytes = options.maxMegabytes ?? DEFAULT_MAX_MEGABYTES;
 	return {
 		ledger,
 		close: async () => {
@@ -78,16 +105,27 @@ export async function openLedger(fns: IExecuteFunctions, options: LedgerOptions)
 			// routed (a failed node under "On Error: Continue" would send its input out of output 0).
 			let report: EvictionReport = { evicted: 0, overBoundLive: 0 };
 			try {
-				report = await ledger.evict({ ttlMs: options.ttlHours * 3_600_000, maxRecords: options.maxRecords });
+				report = await ledger.evict({ ttlMs: options.ttlHours * 3_600_000, maxRecords: options.maxRecords, maxBytes: maxMegabytes * 1024 * 1024 });
 				await store.flush();
 			} catch (error) {
 				hints.push({ type: 'warning', location: 'outputPane', message: `Ledger housekeeping skipped: ${(error as Error).message}` });
 			}
-			if (report.overBoundLive > 0) {
+			if (report.overBoundLive > 0 || (report.overBoundBytes ?? 0) > 0) {
+				const over =
+					report.overBoundLive > 0
+						? `${report.overBoundLive} more records than Max Records (${options.maxRecords})`
+						: `${Math.ceil((report.overBoundBytes ?? 0) / 1024)} KB more than Max Ledger Size (${maxMegabytes} MB)`;
 				hints.push({
 					type: 'warning',
 					location: 'outputPane',
-					message: `Ledger "${options.name}" holds ${report.overBoundLive} more records than Max Records (${options.maxRecords}), and all of them are still in flight or awaiting verification (PENDING, UNKNOWN or RETRY), so none was dropped. Resolve them (Verify By Reference, or Dedupe Check list) or raise Max Records.`,
+					message: `Ledger "${options.name}" holds ${over}, and every record left is in flight (PENDING, RETRY) or awaiting review (FAILED, UNKNOWN), which are never dropped. Review them (Dedupe Check list, Verify By Reference), then purge what is done, or raise the bound.`,
+				});
+			}
+			if (ledger.truncatedResponses > 0) {
+				hints.push({
+					type: 'info',
+					location: 'outputPane',
+					message: `${ledger.truncatedResponses} response(s) were larger than Max Stored Response (${maxResponseBytes} bytes): the ledger keeps their first fields and names the dropped ones under "_truncated". Store a smaller response (e.g. only the ERP id and status) or raise the option.`,
 				});
 			}
 			if (hints.length > 0) fns.addExecutionHints(...hints);

@@ -62,7 +62,7 @@ export interface LedgerStore {
 	delete(key: string, expectedVersion?: number): Promise<boolean>;
 	list(filter: ListFilter): Promise<LedgerRecord[]>;
 	count(): Promise<number>;
-	/** Removes terminal records by TTL and size bound; never live ones. */
+	/** Removes POSTED records by TTL and size bound; never live ones, never review (FAILED) ones. */
 	evict(policy: EvictionPolicy, now: number): Promise<EvictionReport>;
 	/** Makes what was written durable where the store needs a step for it (static data: write-back). */
 	flush(): Promise<void>;
@@ -71,16 +71,29 @@ export interface LedgerStore {
 export interface EvictionPolicy {
 	ttlMs: number;
 	maxRecords: number;
+	/** Size bound in (estimated JSON) bytes, beside the record count; unset: records only. */
+	maxBytes?: number;
 }
 
 export interface EvictionReport {
 	evicted: number;
-	/** Records still over `maxRecords` because every remaining one is live (PENDING/UNKNOWN/RETRY). */
+	/**
+	 * Records still over `maxRecords` because every remaining one is live (PENDING/UNKNOWN/RETRY) or
+	 * awaiting review (FAILED): neither is ever evicted.
+	 */
 	overBoundLive: number;
+	/** Bytes still over `maxBytes` for the same reason (0 when within it or not bounded by bytes). */
+	overBoundBytes?: number;
 }
 
-/** Terminal records may be evicted; live ones never. */
+/** Settled records: never posted again. */
 export const TERMINAL_STATES: ReadonlySet<LedgerState> = new Set(['POSTED', 'FAILED']);
+
+/**
+ * What TTL and size may remove: POSTED only. FAILED and UNKNOWN are review records (a person must look
+ * at them) and PENDING/RETRY are in flight: only `purge` removes them.
+ */
+export const EVICTABLE_STATES: ReadonlySet<LedgerState> = new Set(['POSTED']);
 
 /** Fingerprint of a record whose payload is unknown (marked from the ERP's side): any payload matches it. */
 export const ANY_FINGERPRINT = '*';

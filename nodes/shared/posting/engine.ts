@@ -570,10 +570,11 @@ export class PostingEngine {
 
 	/** Adopts a found record only if it is this invoice; references are shared by different invoices often enough. */
 	private async commitFound(work: Work, matches: FoundInvoice[]): Promise<JobResult> {
-		const { ledger } = this.deps;
-		const ours = matches.filter((match) => mismatchesOf(work.job.invoice, match).length === 0);
+		const { ledger, adapter, ctx } = this.deps;
+		const ourParty = adapter.partyOf?.(ctx, work.job.invoice);
+		const ours = matches.filter((match) => mismatchesOf(work.job.invoice, match, ourParty).length === 0);
 		if (ours.length === 0) {
-			const others = matches.map((match) => `ERP id ${match.erpId}: ${describeMismatches(mismatchesOf(work.job.invoice, match))}`).join('; ');
+			const others = matches.map((match) => `ERP id ${match.erpId}: ${describeMismatches(mismatchesOf(work.job.invoice, match, ourParty))}`).join('; ');
 			const error =
 				`not posted and not recorded as posted: the ERP holds ${matches.length === 1 ? 'an invoice' : `${matches.length} invoices`} with reference "${work.job.reference}" that ${matches.length === 1 ? 'is' : 'are'} not this one (${others}). ` +
 				(work.mayHaveLanded ? 'A create of this invoice was sent and may also have landed. ' : '') +

@@ -12,7 +12,7 @@ export interface FieldMismatch {
  * numbers, so two invoices can share one. Only what the ERP returned is compared (an absent field
  * proves nothing either way); a record that differs on any returned field is someone else's.
  */
-export function mismatchesOf(invoice: CanonicalInvoice, found: FoundInvoice): FieldMismatch[] {
+export function mismatchesOf(invoice: CanonicalInvoice, found: FoundInvoice, ourParty?: string): FieldMismatch[] {
 	const out: FieldMismatch[] = [];
 	const text = (value: unknown) => (value === undefined || value === null ? undefined : String(value).trim());
 	const compare = (field: FieldMismatch['field'], ours: unknown, theirs: unknown, same: (a: string, b: string) => boolean) => {
@@ -28,7 +28,8 @@ export function mismatchesOf(invoice: CanonicalInvoice, found: FoundInvoice): Fi
 	// Dates: the day only (an ERP may return a timestamp at midnight).
 	compare('invoiceDate', invoice.invoiceDate, found.invoiceDate, (a, b) => a.slice(0, 10) === b.slice(0, 10));
 	compare('currency', invoice.currency, found.currency, caseless);
-	compare('party', invoice.customerId ?? invoice.vendorAccount ?? invoice.contactUrl, found.party, (a, b) => a === b);
+	// The party as the ERP holds it (the adapter's partyOf): the canonical fields name it differently per ERP.
+	compare('party', ourParty, found.party, (a, b) => a === b);
 	return out;
 }
 

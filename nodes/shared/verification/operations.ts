@@ -2,13 +2,14 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeOperationError } from 'n8n-workflow';
 import { DateTime } from 'luxon';
 
-import type { ErpAdapter, ErpContext, FoundInvoice } from '../erp/types';
+import type { CanonicalInvoice, ErpAdapter, ErpContext, FoundInvoice } from '../erp/types';
 import { deriveReference, failItemOrThrow, idempotencyInfo, ItemInputError, newCorrelationId, validateKey } from '../items';
 import { effectiveState, type Ledger } from '../ledger/ledger';
 import { openLedger, readLedgerOptions } from '../ledger/open';
 import { ANY_FINGERPRINT, type LedgerRecord } from '../ledger/types';
 import { openErp } from '../posting/execute';
 import { accountLimiter } from '../posting/limiter';
+import { describeMismatches, mismatchesOf } from '../posting/match';
 
 interface VerifyOptions {
 	updateLedger?: boolean;
@@ -84,13 +85,23 @@ async function verify(fns: IExecuteFunctions, erp: Erp, ledger: Ledger, options:
 		if (!entry) continue;
 		const item = items[entry.itemIndex];
 		const invoices = matches.get(entry.reference) ?? [];
+		// Only a record that is this invoice (as far as the item and the ERP both say) may settle its key.
+		const invoice = item.json as unknown as CanonicalInvoice;
+		const ourParty = erp.adapter.partyOf?.(erp.ctx, invoice);
+		const ours = invoices.filter((found) => mismatchesOf(invoice, found, ourParty).length === 0);
 		let record = entry.key ? await ledger.get(entry.key) : undefined;
-		if (invoices.length > 0 && entry.key && (options.updateLedger ?? true)) record = await settleFound(ledger, entry.key, entry.reference, invoices[0].erpId, record);
+		if (ours.length > 0 && entry.key && (options.updateLedger ?? true)) record = await settleFound(ledger, entry.key, entry.reference, ours[0].erpId, record);
 		const erpView: IDataObject = { count: invoices.length, erpIds: invoices.map((invoice) => invoice.erpId) };
-		const info = idempotencyInfo(entry.key ?? '', record, invoices.length > 0 ? 'found' : 'notFound', {
+		const error =
+			invoices.length > 0 && ours.length === 0
+				? `the ERP holds ${invoices.length === 1 ? 'an invoice' : `${invoices.length} invoices`} with this reference that ${invoices.length === 1 ? 'is' : 'are'} not this one (${invoices.map((found) => `ERP id ${found.erpId}: ${describeMismatches(mismatchesOf(invoice, found, ourParty))}`).join('; ')}); the ledger was not updated`
+				: invoices.length > 1
+					? `the ERP holds ${invoices.length} invoices with this reference`
+					: undefined;
+		const info = idempotencyInfo(entry.key ?? '', record, invoices.length === 0 ? 'notFound' : ours.length > 0 ? 'found' : 'foundOther', {
 			reference: entry.reference,
 			...(record ? { state: effectiveState(record, ledger.now()) } : {}),
-			...(invoices.length > 1 ? { error: `the ERP holds ${invoices.length} invoices with this reference` } : {}),
+			...(error ? { error } : {}),
 		});
 		const out = { json: { ...item.json, erp: erpView, idempotency: info }, pairedItem: { item: entry.itemIndex } };
 		(invoices.length > 0 ? found : notFound).push(out);

@@ -295,6 +295,10 @@ export const dynamics365Adapter: ErpAdapter = {
 		return records.map((record) => foundInvoice(record, settings));
 	},
 
+	partyOf(_ctx, invoice) {
+		return vendorAccountOf(invoice) || undefined;
+	},
+
 	classify(result) {
 		return classifyDataverse(result, DATAVERSE_DEFAULTS);
 	},

@@ -142,6 +142,10 @@ export const erplyAdapter: ErpAdapter = {
 		return await getSalesDocuments(ctx, { dateFrom: range.from, dateTo: range.to });
 	},
 
+	partyOf(_ctx, invoice) {
+		return invoice.customerId;
+	},
+
 	classify(result) {
 		return classifyErply(result);
 	},

@@ -168,6 +168,10 @@ export const freeAgentAdapter: ErpAdapter = {
 		);
 	},
 
+	partyOf(ctx, invoice) {
+		return freeAgentContactUrl(invoice, freeAgentBaseUrl(ctx.credentials));
+	},
+
 	classify(result) {
 		return classifyFreeAgent(result);
 	},

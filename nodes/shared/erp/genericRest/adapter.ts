@@ -226,6 +226,7 @@ export const genericRestAdapter: ErpAdapter = {
 	},
 	create,
 	findByReferences: async (ctx, references) => await findByReferences(ctx, references),
+	partyOf: (_ctx, invoice) => invoice.customerId ?? invoice.vendorAccount ?? invoice.contactUrl,
 	// The interface gives classify no settings: it applies the defaults; create uses the node's own.
 	classify: (result) => classifyGeneric(result, resolveGenericSettings({})),
 };

@@ -250,5 +250,6 @@ export const inforIcsAdapter: ErpAdapter = {
 	createBatch,
 	findByReferences: async (ctx, references) => await findByReferences(ctx, references),
 	listRange,
+	partyOf: (_ctx, invoice) => invoice.customerId,
 	classify: classifyInforCreate,
 };

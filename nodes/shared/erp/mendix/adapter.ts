@@ -99,6 +99,7 @@ export const mendixAdapter: ErpAdapter = {
 		return found;
 	},
 
+	partyOf: (_ctx, invoice) => invoice.customerId ?? invoice.vendorAccount,
 	classify: classifyMendix,
 };
 

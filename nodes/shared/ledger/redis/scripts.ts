@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 
-import { LEDGER_STATES, TERMINAL_STATES } from '../types';
+import { EVICTABLE_STATES, LEDGER_STATES } from '../types';
 import type { Redis } from './client';
 
 /**
@@ -43,16 +43,17 @@ export async function runScript(
 }
 
 const stateIndexSlots = LEDGER_STATES.map((state, position) => `${state}=${position + 1}`).join(', ');
-const terminalStateNames = [...TERMINAL_STATES].map((state) => `'${state}'`).join(', ');
+const evictableStateNames = [...EVICTABLE_STATES].map((state) => `'${state}'`).join(', ');
 
 /**
  * STATE_SLOT maps a state to its index's position in KEYS; RECORD is the record key's position.
  * prune() drops index entries whose record Redis already expired (TTL option) or that now holds
- * another state, for members scored at or below `threshold` (only terminal records expire).
+ * another state, for members scored at or below `threshold` (only POSTED records expire: FAILED and
+ * UNKNOWN wait for a person, whatever the TTL).
  */
 const COMMON_LUA = `
 local STATE_SLOT = { ${stateIndexSlots} }
-local TERMINAL = { ${terminalStateNames} }
+local TERMINAL = { ${evictableStateNames} }
 local RECORD = ${LEDGER_STATES.length + 1}
 local function prune(recordKeyPrefix, threshold)
   if threshold == '' then return end
@@ -172,8 +173,8 @@ return records
 
 /**
  * KEYS: state indexes. ARGV: recordKeyPrefix, pruneThreshold, ttlCutoff ('-inf': no TTL), maxRecords.
- * Deletes terminal records last updated before ttlCutoff, then the oldest terminal ones while
- * over maxRecords; live records are never touched. Returns {evicted, overBoundLive}.
+ * Deletes POSTED records last updated before ttlCutoff, then the oldest POSTED ones while over
+ * maxRecords; live and review records are never touched. Returns {evicted, overBoundLive}.
  */
 export const EVICT_SCRIPT = ledgerScript(
 	`
@@ -217,3 +218,42 @@ end
 return { evicted, math.max(0, total - maxRecords) }
 `,
 );
+
+/**
+ * Moves up to ARGV[3] records of one ledger from the legacy layout (keys.ts) to the current one.
+ * KEYS: the five legacy state indexes, then the five current ones. ARGV: legacy record prefix, current
+ * record prefix, chunk size. A member that starts with `!` gets one more (keys.ts encodeName); a
+ * record already present in the current layout wins. FAILED records lose the expiry the legacy layout
+ * gave them (review records stay). Returns how many index entries it handled (0: nothing left).
+ */
+export const MIGRATE_SCRIPT = luaScript(`
+local handled = 0
+local chunk = tonumber(ARGV[3])
+for slot = 1, ${STATE_INDEX_COUNT} do
+  local found = redis.call('ZRANGE', KEYS[slot], 0, chunk - 1, 'WITHSCORES')
+  for at = 1, #found, 2 do
+    local member = found[at]
+    local target = member
+    if string.sub(member, 1, 1) == '!' then target = '!' .. member end
+    local legacyKey = ARGV[1] .. member
+    local targetKey = ARGV[2] .. target
+    if redis.call('EXISTS', legacyKey) == 1 then
+      if redis.call('EXISTS', targetKey) == 0 then
+        local state = redis.call('HGET', legacyKey, 's')
+        redis.call('RENAME', legacyKey, targetKey)
+        if state and KEYS[${STATE_INDEX_COUNT} + slot] then
+          redis.call('ZADD', KEYS[${STATE_INDEX_COUNT} + slot], found[at + 1], target)
+        end
+        if state ~= '${[...EVICTABLE_STATES][0]}' then redis.call('PERSIST', targetKey) end
+      else
+        redis.call('DEL', legacyKey)
+      end
+    end
+    redis.call('ZREM', KEYS[slot], member)
+    handled = handled + 1
+  end
+  chunk = chunk - #found / 2
+  if chunk <= 0 then break end
+end
+return handled
+`);

@@ -8,9 +8,10 @@ import type {
 	ListFilter,
 	ReplaceResult,
 } from '../types';
-import { LEDGER_STATES, TERMINAL_STATES } from '../types';
+import { EVICTABLE_STATES, LEDGER_STATES } from '../types';
 import type { Redis } from './client';
 import { withRedis } from './client';
+import { encodeName, ledgerKeys, legacyLedgerKeys } from './keys';
 import {
 	COUNT_SCRIPT,
 	DELETE_SCRIPT,
@@ -18,6 +19,7 @@ import {
 	GET_MANY_SCRIPT,
 	INSERT_SCRIPT,
 	LIST_SCRIPT,
+	MIGRATE_SCRIPT,
 	REPLACE_SCRIPT,
 	runScript,
 } from './scripts';
@@ -28,37 +30,63 @@ export interface RedisLedgerStoreOptions {
 	/** The workflow id, or a shared ledger name when several workflows share one ledger on purpose. */
 	scope: string;
 	ledger: string;
-	/** Redis expiry of terminal (POSTED/FAILED) records; unset: only `evict` removes them. */
+	/** Redis expiry of POSTED records (never FAILED/UNKNOWN: review records stay); unset: only `evict` removes them. */
 	ttlMs?: number;
+	/** Epoch ms now, as the ledger judges it (open.ts gives the Redis server's clock); default Date.now. */
+	clock?: () => number;
 }
 
-// Redis expires a terminal record ttlMs after its write (server clock) while the index scores
-// updatedAt (client clock): entries up to this much younger than the TTL are checked too.
+// Redis expires a POSTED record ttlMs after its write (server clock) while the index scores
+// updatedAt (the ledger's clock): entries up to this much younger than the TTL are checked too.
 const CLOCK_SKEW_ALLOWANCE_MS = 60 * 60 * 1000;
+const MIGRATION_CHUNK = 500;
 
 /**
  * A ledger in Redis, shared by every n8n process that uses the same Redis: each primitive is one
  * Lua script, hence atomic across workers.
  *
- * Keys: a record is the hash `{keyPrefix}:{scope}:{ledger}:{key}` = {v: version, s: state,
- * r: record JSON}; each state has a sorted set `{keyPrefix}:{scope}:{ledger}#{STATE}` of keys
- * scored by updatedAt, so `list` (the review queue: by state, oldest first), `count` and `evict`
- * never use KEYS/SCAN. One index per state (not one over all records) lets `list` read only the
- * states asked for and `evict` walk only terminal records. Indexes are named with `#` rather
- * than `:` so that no idempotency key can collide with them.
+ * Keys (keys.ts, unambiguous for any scope, ledger name and key): a record is the hash
+ * `{keyPrefix}:{n}:{scope}:{n}:{ledger}:{key}` = {v: version, s: state, r: record JSON}; each state
+ * has a sorted set `{keyPrefix}:{n}:{scope}:{n}:{ledger}#{STATE}` of keys scored by updatedAt, so
+ * `list` (the review queue: by state, oldest first), `count` and `evict` never use KEYS/SCAN. One
+ * index per state (not one over all records) lets `list` read only the states asked for and `evict`
+ * walk only POSTED records.
  */
 export class RedisLedgerStore implements LedgerStore {
 	private readonly client: Redis;
 	private readonly recordKeyPrefix: string;
 	private readonly stateIndexKeys: string[];
 	private readonly ttlMs: number | undefined;
+	private readonly clock: () => number;
+	private readonly legacy: { recordPrefix: string; stateIndexes: string[] };
 
 	constructor(options: RedisLedgerStoreOptions) {
 		this.client = options.client;
-		const ledgerKey = `${options.keyPrefix}:${options.scope}:${options.ledger}`;
-		this.recordKeyPrefix = `${ledgerKey}:`;
-		this.stateIndexKeys = LEDGER_STATES.map((state) => `${ledgerKey}#${state}`);
+		const keys = ledgerKeys(options.keyPrefix, options.scope, options.ledger);
+		this.recordKeyPrefix = keys.recordPrefix;
+		this.stateIndexKeys = keys.stateIndexes;
+		this.legacy = legacyLedgerKeys(options.keyPrefix, options.scope, options.ledger);
 		this.ttlMs = options.ttlMs !== undefined && options.ttlMs > 0 ? options.ttlMs : undefined;
+		this.clock = options.clock ?? Date.now;
+	}
+
+	/**
+	 * Moves this ledger's records from the layout written before keys were length-prefixed, if there
+	 * are any (one EXISTS when there are none). Every worker may run it at once: each chunk is atomic.
+	 * Until it has run, a store sees only the current layout — open.ts runs it before first use.
+	 */
+	async migrateLegacyKeys(): Promise<number> {
+		const { client, legacy } = this;
+		const present = await withRedis(client, async () => client.exists(...legacy.stateIndexes));
+		if (present === 0) return 0;
+		let moved = 0;
+		for (;;) {
+			const handled = (await withRedis(client, async () =>
+				runScript(client, MIGRATE_SCRIPT, [...legacy.stateIndexes, ...this.stateIndexKeys], [legacy.recordPrefix, this.recordKeyPrefix, MIGRATION_CHUNK]),
+			)) as number;
+			if (handled === 0) return moved;
+			moved += handled;
+		}
 	}
 
 	async get(key: string): Promise<LedgerRecord | undefined> {
@@ -89,7 +117,7 @@ export class RedisLedgerStore implements LedgerStore {
 	async insert(record: LedgerRecord): Promise<InsertResult> {
 		const existing = (await withRedis(this.client, async () =>
 			runScript(this.client, INSERT_SCRIPT, this.recordKeys(record.key), [
-				record.key,
+				encodeName(record.key),
 				record.version,
 				record.state,
 				record.updatedAt,
@@ -103,7 +131,7 @@ export class RedisLedgerStore implements LedgerStore {
 	async replace(next: LedgerRecord, expectedVersion: number): Promise<ReplaceResult> {
 		const [written, currentJson] = (await withRedis(this.client, async () =>
 			runScript(this.client, REPLACE_SCRIPT, this.recordKeys(next.key), [
-				next.key,
+				encodeName(next.key),
 				expectedVersion,
 				next.version,
 				next.state,
@@ -121,7 +149,7 @@ export class RedisLedgerStore implements LedgerStore {
 	async delete(key: string, expectedVersion?: number): Promise<boolean> {
 		const deleted = await withRedis(this.client, async () =>
 			runScript(this.client, DELETE_SCRIPT, this.recordKeys(key), [
-				key,
+				encodeName(key),
 				expectedVersion === undefined ? '' : expectedVersion,
 			]),
 		);
@@ -169,8 +197,9 @@ export class RedisLedgerStore implements LedgerStore {
 	/** Every write is durable when its script returns (as durable as the Redis is configured). */
 	async flush(): Promise<void> {}
 
-	private recordKey(key: string): string {
-		return `${this.recordKeyPrefix}${key}`;
+	/** The Redis key of a record (tests and operators look records up by it). */
+	recordKey(key: string): string {
+		return `${this.recordKeyPrefix}${encodeName(key)}`;
 	}
 
 	private recordKeys(key: string): string[] {
@@ -178,12 +207,12 @@ export class RedisLedgerStore implements LedgerStore {
 	}
 
 	private expiryFor(state: LedgerState): number {
-		return this.ttlMs !== undefined && TERMINAL_STATES.has(state) ? this.ttlMs : 0;
+		return this.ttlMs !== undefined && EVICTABLE_STATES.has(state) ? this.ttlMs : 0;
 	}
 
 	/** Index entries that may point at records Redis expired; '' when nothing expires. */
 	private pruneThreshold(): string {
-		return this.ttlMs === undefined ? '' : String(Date.now() - this.ttlMs + CLOCK_SKEW_ALLOWANCE_MS);
+		return this.ttlMs === undefined ? '' : String(this.clock() - this.ttlMs + CLOCK_SKEW_ALLOWANCE_MS);
 	}
 }
 

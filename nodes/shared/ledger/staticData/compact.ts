@@ -99,3 +99,18 @@ function isPresent(value: unknown): boolean {
 function isFiniteNumber(value: unknown): value is number {
 	return typeof value === 'number' && Number.isFinite(value);
 }
+
+/**
+ * The JSON bytes the tuple costs in static data with its key (`"~key":[…],`), estimated without
+ * serialising the whole tuple (only a stored response is serialised, and it is capped): the ledger's
+ * bound and the durable window count bytes, not only records.
+ */
+export function estimatedBytes(key: string, tuple: CompactRecord): number {
+	let bytes = key.length + 7;
+	for (const field of tuple) {
+		if (typeof field === 'string') bytes += field.length + 3;
+		else if (typeof field === 'number') bytes += String(field).length + 1;
+		else bytes += (JSON.stringify(field)?.length ?? 4) + 1;
+	}
+	return bytes;
+}

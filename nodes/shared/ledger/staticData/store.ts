@@ -2,8 +2,8 @@ import cloneDeep from 'lodash/cloneDeep';
 import type { IDataObject } from 'n8n-workflow';
 
 import {
+	EVICTABLE_STATES,
 	LEDGER_STATES,
-	TERMINAL_STATES,
 	type EvictionPolicy,
 	type EvictionReport,
 	type InsertResult,
@@ -12,17 +12,25 @@ import {
 	type ListFilter,
 	type ReplaceResult,
 } from '../types';
-import { COMPACT_LAYOUT, decodeRecord, detachedCopy, encodeRecord, isValidTuple, STATE, updatedAtOf, VERSION, type CompactRecord } from './compact';
-import { currentProcessId, type LedgerTable, type PersistedLedger } from './registry';
+import { COMPACT_LAYOUT, decodeRecord, detachedCopy, encodeRecord, estimatedBytes, isValidTuple, STATE, updatedAtOf, VERSION, type CompactRecord } from './compact';
+import { currentProcessId, escapePersistedKey, unescapePersistedKey, type DurableWindow, type LedgerTable, type PersistedLedger } from './registry';
 
 /** Where the ledgers sit in the workflow's `global` static data (keyed by ledger name, never node name). */
 export const STATIC_DATA_ROOT = 'idempotentInvoiceLedgers';
+
+const POSTED = LEDGER_STATES.indexOf('POSTED');
+const EVICTABLE = new Set([...EVICTABLE_STATES].map((state) => LEDGER_STATES.indexOf(state)));
 
 /**
  * The embedded store: the process registry is the truth, workflow static data its durable copy.
  * Every primitive is synchronous inside (no await between check and set), hence atomic within
  * the process. `flush` hands n8n the registry's live persisted form, so whichever execution n8n
- * saves last carries every record of the process (n8n's write-back is last-writer-wins).
+ * saves last carries every durable record of the process (n8n's write-back is last-writer-wins).
+ *
+ * What is durable (LedgerTable.persisted): every record that is not POSTED — live ones (a restart
+ * must not forget a reservation) and review ones (FAILED, UNKNOWN) — and the newest POSTED records
+ * within the durable window. n8n reads and writes a workflow's whole static data on every production
+ * execution, so this bound is what keeps an execution's cost flat however many invoices were posted.
  */
 export class StaticDataLedgerStore implements LedgerStore {
 	private dirty = false;
@@ -31,27 +39,36 @@ export class StaticDataLedgerStore implements LedgerStore {
 		private readonly table: LedgerTable,
 		private readonly staticData: IDataObject,
 		private readonly ledgerName: string,
-	) {}
+		window?: Partial<DurableWindow>,
+	) {
+		if (window) {
+			table.window = { ...table.window, ...window };
+			this.trimDurableWindow();
+		}
+	}
 
 	/** Merge what is persisted into the registry: per key, the newer record wins. */
 	load(): { merged: number } {
-		const persisted = this.persisted();
-		if (!persisted || persisted.p === currentProcessId()) return { merged: 0 };
+		const found = this.persisted();
+		if (!found || found.blob.p === currentProcessId()) return { merged: 0 };
+		const { blob, escaped } = found;
 		const records = this.table.records;
 		let merged = 0;
-		const persistedRecords = persisted.r;
+		const persistedRecords = blob.r;
 		// Keys, not entries: a pair array per record cost a restart of 50k records ~20 ms.
-		for (const key of Object.keys(persistedRecords)) {
-			const tuple = persistedRecords[key];
+		for (const name of Object.keys(persistedRecords)) {
+			const tuple = persistedRecords[name];
 			if (!isValidTuple(tuple)) continue;
+			const key = escaped ? unescapePersistedKey(name) : name;
 			const known = records.get(key);
 			if (known && !isNewerTuple(tuple, known)) continue;
 			// Copied: n8n hands static data over wrapped in proxies tied to the execution's whole snapshot,
 			// and none of them may stay in the registry.
-			if (known) records.delete(key);
+			if (known) this.remove(key);
 			this.putTuple(key, detachedCopy(tuple));
 			merged++;
 		}
+		if (typeof blob.h === 'number' && blob.h > (this.table.persisted.h ?? 0)) this.table.persisted.h = blob.h;
 		return { merged };
 	}
 
@@ -79,7 +96,7 @@ export class StaticDataLedgerStore implements LedgerStore {
 		const current = this.table.records.get(next.key);
 		if (!current || current[VERSION] !== expectedVersion) return { ok: false, current: this.read(next.key) };
 		// Re-insert at the end: the Map stays in updatedAt order.
-		this.table.records.delete(next.key);
+		this.remove(next.key);
 		this.put(next);
 		return { ok: true };
 	}
@@ -109,18 +126,24 @@ export class StaticDataLedgerStore implements LedgerStore {
 	}
 
 	async evict(policy: EvictionPolicy, now: number): Promise<EvictionReport> {
-		const records = this.table.records;
+		const table = this.table;
+		const records = table.records;
 		const expiredBefore = now - policy.ttlMs;
+		const maxBytes = policy.maxBytes ?? Infinity;
 		let evicted = 0;
-		// Oldest first (Map order = updatedAt order): expired terminal records, then the size bound.
+		// Oldest first (Map order = updatedAt order): expired POSTED records, then the size bounds.
 		for (const [key, tuple] of this.oldestFirst()) {
-			const overBound = records.size > policy.maxRecords;
+			const overBound = records.size > policy.maxRecords || table.bytes > maxBytes;
 			if (updatedAtOf(tuple) >= expiredBefore && !overBound) break;
-			if (!TERMINAL_STATES.has(LEDGER_STATES[tuple[STATE] as number])) continue;
+			if (!EVICTABLE.has(tuple[STATE] as number)) continue;
 			this.remove(key);
 			evicted++;
 		}
-		return { evicted, overBoundLive: Math.max(0, records.size - policy.maxRecords) };
+		return {
+			evicted,
+			overBoundLive: Math.max(0, records.size - policy.maxRecords),
+			overBoundBytes: Number.isFinite(maxBytes) ? Math.max(0, table.bytes - maxBytes) : 0,
+		};
 	}
 
 	async flush(): Promise<void> {
@@ -131,7 +154,9 @@ export class StaticDataLedgerStore implements LedgerStore {
 		// marks n8n's static-data proxy as changed, so that this execution's static data is saved.
 		for (const [name, table] of this.table.workflowLedgers) {
 			table.persisted.p = currentProcessId();
-			ledgers[name] = table.persisted as unknown as IDataObject;
+			ledgers[escapePersistedKey(name)] = table.persisted as unknown as IDataObject;
+			// The same ledger under its unescaped name (written before keys were escaped) is merged now.
+			if (isLegacyBlob(ownValue(ledgers, name))) delete ledgers[name];
 		}
 		this.staticData[STATIC_DATA_ROOT] = ledgers;
 		this.dirty = false;
@@ -165,27 +190,84 @@ export class StaticDataLedgerStore implements LedgerStore {
 		this.putTuple(record.key, encodeRecord(stored));
 	}
 
+	/** Stores a tuple for an absent key (callers remove the old one first). */
 	private putTuple(key: string, tuple: CompactRecord): void {
 		const table = this.table;
 		const updatedAt = updatedAtOf(tuple);
 		if (updatedAt < table.newestUpdatedAt) table.ordered = false;
 		else table.newestUpdatedAt = updatedAt;
+		const bytes = estimatedBytes(key, tuple);
 		table.records.set(key, tuple);
-		table.persisted.r[key] = tuple;
+		table.bytes += bytes;
+		table.persisted.r[escapePersistedKey(key)] = tuple;
+		if (tuple[STATE] === POSTED) {
+			table.durableSettled.set(key, bytes);
+			table.durableSettledBytes += bytes;
+			this.trimDurableWindow();
+		}
 		this.dirty = true;
 	}
 
 	private remove(key: string): void {
-		this.table.records.delete(key);
-		delete this.table.persisted.r[key];
+		const table = this.table;
+		const tuple = table.records.get(key);
+		if (!tuple) return;
+		table.records.delete(key);
+		table.bytes -= estimatedBytes(key, tuple);
+		delete table.persisted.r[escapePersistedKey(key)];
+		const durableBytes = table.durableSettled.get(key);
+		if (durableBytes !== undefined) {
+			table.durableSettled.delete(key);
+			table.durableSettledBytes -= durableBytes;
+		}
 		this.dirty = true;
 	}
 
-	private persisted(): PersistedLedger | undefined {
-		const ledgers = this.staticData[STATIC_DATA_ROOT] as IDataObject | undefined;
-		const blob = ledgers?.[this.ledgerName] as PersistedLedger | undefined;
-		return blob && typeof blob === 'object' && blob.v === COMPACT_LAYOUT && blob.r && typeof blob.r === 'object' ? blob : undefined;
+	/** The oldest POSTED records leave static data (not the registry) while over the durable window. */
+	private trimDurableWindow(): void {
+		const table = this.table;
+		const { records: maxRecords, bytes: maxBytes } = table.window;
+		for (const [key, bytes] of table.durableSettled) {
+			if (table.durableSettled.size <= maxRecords && table.durableSettledBytes <= maxBytes) break;
+			table.durableSettled.delete(key);
+			table.durableSettledBytes -= bytes;
+			delete table.persisted.r[escapePersistedKey(key)];
+			const tuple = table.records.get(key);
+			if (tuple) table.persisted.h = Math.max(table.persisted.h ?? 0, updatedAtOf(tuple));
+			this.dirty = true;
+		}
 	}
+
+	private persisted(): { blob: PersistedLedger; escaped: boolean } | undefined {
+		const ledgers = this.staticData[STATIC_DATA_ROOT] as IDataObject | undefined;
+		if (!ledgers || typeof ledgers !== 'object') return undefined;
+		const current = ownValue(ledgers, escapePersistedKey(this.ledgerName));
+		if (isBlob(current) && current.e === 1) return { blob: current, escaped: true };
+		// Written before keys and names were escaped: read it as it is, written back escaped.
+		const legacy = ownValue(ledgers, this.ledgerName);
+		if (isLegacyBlob(legacy)) return { blob: legacy, escaped: false };
+		return undefined;
+	}
+}
+
+/** Keys of the records static data holds for a ledger (tests and the bench look at what n8n saves). */
+export function persistedKeys(staticData: IDataObject, ledgerName: string): string[] {
+	const ledgers = staticData[STATIC_DATA_ROOT] as IDataObject | undefined;
+	const blob = ledgers ? ownValue(ledgers, escapePersistedKey(ledgerName)) : undefined;
+	return isBlob(blob) ? Object.keys(blob.r).map(unescapePersistedKey) : [];
+}
+
+function ownValue(object: object, name: string): unknown {
+	return Object.prototype.hasOwnProperty.call(object, name) ? (object as Record<string, unknown>)[name] : undefined;
+}
+
+function isBlob(value: unknown): value is PersistedLedger {
+	const blob = value as PersistedLedger | undefined;
+	return typeof blob === 'object' && blob !== null && blob.v === COMPACT_LAYOUT && typeof blob.r === 'object' && blob.r !== null;
+}
+
+function isLegacyBlob(value: unknown): value is PersistedLedger {
+	return isBlob(value) && value.e !== 1;
 }
 
 function isNewerTuple(candidate: CompactRecord, known: CompactRecord): boolean {
