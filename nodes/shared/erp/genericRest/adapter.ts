@@ -178,11 +178,14 @@ async function findOne(ctx: ErpContext, settings: GenericSettings, reference: st
 		throw new ErpLookupError(`The ERP could not answer the lookup of reference ${reference} (${reason})`, isTransientFailure(result));
 	}
 	const found: FoundInvoice[] = [];
+	let withoutReference = 0;
 	for (const item of lookupItems(result.body, settings)) {
 		if (!item || typeof item !== 'object') continue;
 		// Only an item that carries this reference is this invoice: an answer without the field (the API's
-		// root, a list, another resource reached through the path) is never "found".
-		if (get(item, settings.referenceField) !== reference) continue;
+		// root, a list, another resource reached through the path) is never "found" — nor "absent".
+		const itemReference = get(item, settings.referenceField);
+		if (itemReference === undefined || itemReference === null) withoutReference++;
+		if (itemReference !== reference) continue;
 		const erpId = idAt(item, settings.idPath);
 		if (erpId === undefined) {
 			throw new ErpLookupError(`The ERP found reference ${reference} but its answer has no id at "${settings.idPath}"`, false);
@@ -197,6 +200,13 @@ async function findOne(ctx: ErpContext, settings: GenericSettings, reference: st
 			currency: typeof invoice.currency === 'string' ? invoice.currency : undefined,
 			party: firstText(invoice.customerId, invoice.vendorAccount, invoice.contactUrl),
 		});
+	}
+	if (found.length === 0 && withoutReference > 0) {
+		// Reading that as "absent" would post the invoice again; the settings must say where the reference is.
+		throw new ErpLookupError(
+			`The ERP's lookup answer for reference ${reference} has no "${settings.referenceField}" field, so it cannot tell whether the invoice exists; set Reference Field to where the ERP returns the reference`,
+			false,
+		);
 	}
 	return found;
 }
