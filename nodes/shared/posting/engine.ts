@@ -161,14 +161,24 @@ export class PostingEngine {
 		const perCall = Math.max(1, Math.min(options.batchSize, adapter.capabilities(ctx).maxBatchSize ?? 1));
 		const window = Math.max(MIN_WINDOW, options.concurrency * perCall * 2);
 		const heldElsewhere: PostingJob[] = [];
+		const inFlight: Array<Promise<void>> = [];
 		for (let start = 0; start < jobs.length; start += window) {
-			heldElsewhere.push(...(await this.process(jobs.slice(start, start + window), results, firstPass)));
+			// The next window starts once this one is done or only waits for settle windows to pass: those
+			// waits overlap the next windows' work instead of adding up, window after window.
+			let parked!: () => void;
+			const waitsOnly = new Promise<void>((resolve) => (parked = resolve));
+			const done = this.process(jobs.slice(start, start + window), results, firstPass, parked).then((held) => {
+				heldElsewhere.push(...held);
+			});
+			inFlight.push(done);
+			await Promise.race([done, waitsOnly]);
 		}
+		await Promise.all(inFlight);
 		return heldElsewhere;
 	}
 
 	/** Reserve and settle `jobs`; returns the jobs another execution holds. */
-	private async process(jobs: PostingJob[], results: Map<number, JobResult>, firstPass: boolean): Promise<PostingJob[]> {
+	private async process(jobs: PostingJob[], results: Map<number, JobResult>, firstPass: boolean, parked: () => void = () => undefined): Promise<PostingJob[]> {
 		const works: Work[] = [];
 		const heldElsewhere: PostingJob[] = [];
 		for (const job of jobs) {
@@ -220,7 +230,7 @@ export class PostingEngine {
 				}
 			}
 		}
-		await this.settle(works, results);
+		await this.settle(works, results, parked);
 		return heldElsewhere;
 	}
 
@@ -265,7 +275,7 @@ export class PostingEngine {
 	}
 
 	/** Rounds of lookups and posts until every work is settled or out of tries. */
-	private async settle(works: Work[], results: Map<number, JobResult>): Promise<void> {
+	private async settle(works: Work[], results: Map<number, JobResult>, parked: () => void = () => undefined): Promise<void> {
 		const { options, ledger } = this.deps;
 		let open = works;
 		for (let round = 1; open.length > 0; round++) {
@@ -300,6 +310,8 @@ export class PostingEngine {
 				await Promise.all(open.map(async (work) => await this.fence(work, results, options.leaseMs + wait)));
 				open = open.filter((work) => !results.has(work.job.id));
 			}
+			const later = ledger.now();
+			if (open.every((work) => work.phase === 'lookup' && (work.lookupNotBefore ?? 0) > later)) parked();
 			await this.deps.sleep(wait);
 		}
 	}
