@@ -12,6 +12,8 @@ module.exports = {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: { isolatedModules: true }, diagnostics: false }],
 	},
 	testTimeout: 60000,
+	// Scans what the posting, integration and security suites produce for credential secrets (issue 12).
+	setupFilesAfterEnv: ['<rootDir>/test/security/setup-secret-scan.ts'],
 	// Most suites start real servers (sandbox ERPs, Redis): one worker per core of the 2-core CI machine.
 	maxWorkers: 2,
 };

@@ -104,6 +104,11 @@ export function deriveReference(key: string): string {
 
 export function readReference(fns: IExecuteFunctions, itemIndex: number, key: string): string {
 	const value = itemParameter(fns, 'reference', itemIndex);
+	if (value !== undefined && value !== null && typeof value !== 'string' && typeof value !== 'number') {
+		// An object or list would be posted as "[object Object]" and never found again by lookup.
+		const field = singleFieldOf(fns.getNodeParameter('reference', itemIndex, '', { rawExpressions: true }));
+		throw new ItemInputError(itemIndex, field ? `Reference ($json.${field})` : 'Reference', `must be text or a number, not ${Array.isArray(value) ? 'a list' : typeof value}`, "Map Reference to the field that holds the invoice's own reference (text), or leave it empty to derive one from the Idempotency Key");
+	}
 	const reference = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
 	return reference === '' ? deriveReference(key) : reference;
 }

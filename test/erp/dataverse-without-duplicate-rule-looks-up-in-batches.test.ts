@@ -8,20 +8,8 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { clearRegistry } from '../../nodes/shared/ledger/staticData/registry';
 import { startSandbox, type Sandbox } from '../../sandbox';
-import { runWorkflow, TestCredentialsHelper } from '../helpers/n8n-harness';
-import { invoices, postWorkflow, routed } from '../posting/helpers';
-
-function dataverseCredentials(sandbox: Sandbox): TestCredentialsHelper {
-	return new TestCredentialsHelper({
-		dynamics365Api: {
-			environmentUrl: sandbox.urls.dataverse,
-			tenantId: 'sandbox-tenant',
-			authorityUrl: sandbox.urls.dataverse,
-			clientId: 'sandbox-client',
-			clientSecret: 'sandbox-secret',
-		},
-	});
-}
+import { runWorkflow } from '../helpers/n8n-harness';
+import { dataverseCredentials, invoices, postWorkflow, routed } from '../posting/helpers';
 
 const vendorInvoices = (count: number): IDataObject[] => invoices(count, 'DV').map((invoice) => ({ ...invoice, vendorAccount: 'V001' }));
 

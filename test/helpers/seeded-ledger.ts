@@ -18,12 +18,15 @@ export interface PostedInvoice {
 	updatedAt: number;
 }
 
-/** Posts `count` invoices straight to the sandbox's generic ERP, as the weeks of earlier runs did. */
+/**
+ * Posts `count` invoices straight to the sandbox's generic ERP, as the weeks of earlier runs did: with the
+ * reference in `externalReference`, where the Post node puts it and its lookup reads it back.
+ */
 export async function seedGenericErp(sandbox: Sandbox, runId: string, count: number, { now = Date.now(), spanMs = 29 * 86_400_000, concurrency = 16 } = {}): Promise<PostedInvoice[]> {
 	const invoices = Array.from({ length: count }, (_, index) => invoice(runId, index + 1));
 	const url = `${sandbox.urls.generic.replace(/\/+$/, '')}/invoices`;
 	return await inParallel(invoices, concurrency, async (body, index) => {
-		const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+		const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...body, externalReference: body.reference }) });
 		const answer = (await response.json()) as { id?: unknown };
 		if (response.status >= 300 || answer.id === undefined) throw new Error(`seeding the ERP: HTTP ${response.status} for ${body.reference}`);
 		return { invoice: body, erpId: String(answer.id), updatedAt: Math.round(now - spanMs + ((index + 1) / count) * spanMs) };

@@ -23,7 +23,15 @@ describeWithRedisServer('queue-mode workers racing for one invoice', () => {
 	});
 
 	afterAll(async () => {
-		for (const worker of workers) if (worker.exitCode === null) worker.kill('SIGKILL');
+		// Reaped before the suite ends (not only signalled): a worker still exiting kept jest's worker alive.
+		await Promise.all(
+			workers.map(async (worker) => {
+				if (worker.exitCode !== null || worker.signalCode !== null) return;
+				const exited = new Promise((resolve) => worker.once('exit', resolve));
+				worker.kill('SIGKILL');
+				await exited;
+			}),
+		);
 		if (client) await closeRedisClient(client);
 		await server?.stop();
 	});

@@ -50,7 +50,9 @@ describeWithRedisServer('one post at a time per FreeAgent account, across worker
 
 	it('frees the account when a crashed holder never releases it, and not before', async () => {
 		const account = 'test-ledger:lease:freeAgent:account-crash';
-		expect(await acquireLease(workerA, account, 'crashed-worker', 200)).toBe(true);
+		// Redis expires the lease on its own clock: 2 s, so that "not before" holds even when a busy machine
+		// stalls between the two calls (at 200 ms a stall could let the second one in).
+		expect(await acquireLease(workerA, account, 'crashed-worker', 2_000)).toBe(true);
 		expect(await acquireLease(workerB, account, 'next-worker', 60_000)).toBe(false);
 
 		let acquired = false;

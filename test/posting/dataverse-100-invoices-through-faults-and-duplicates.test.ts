@@ -3,23 +3,8 @@ import type { IDataObject } from 'n8n-workflow';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { clearRegistry } from '../../nodes/shared/ledger/staticData/registry';
 import { accessToken, buildBatch } from '../sandbox/dataverse-helpers';
-import { chain, node, runWorkflow, TestCredentialsHelper } from '../helpers/n8n-harness';
-import { expectEachInvoiceLeftOnce, expectSettledOnce, failureReasons, invoices, postWorkflow, routed } from './helpers';
-
-const SECRET = 'sandbox-secret';
-
-function dataverseCredentials(sandbox: Sandbox, clientSecret = SECRET): TestCredentialsHelper {
-	return new TestCredentialsHelper({
-		dynamics365Api: {
-			environmentUrl: sandbox.urls.dataverse,
-			tenantId: 'sandbox-tenant',
-			// The sandbox's token endpoint stands in for login.microsoftonline.com.
-			authorityUrl: sandbox.urls.dataverse,
-			clientId: 'sandbox-client',
-			clientSecret,
-		},
-	});
-}
+import { chain, node, runWorkflow } from '../helpers/n8n-harness';
+import { DATAVERSE_SECRET as SECRET, dataverseCredentials, expectEachInvoiceLeftOnce, expectSettledOnce, failureReasons, invoices, postWorkflow, routed } from './helpers';
 
 function vendorInvoices(count: number, prefix = 'INV'): IDataObject[] {
 	return invoices(count, prefix).map((invoice) => ({ ...invoice, vendorAccount: 'V001' }));

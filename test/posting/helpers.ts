@@ -29,6 +29,21 @@ export function inforCredentials(sandbox: Sandbox): TestCredentialsHelper {
 // the answer and sets its own).
 const FAST_RETRIES = { initialDelayMs: 20, maxDelayMs: 200, requestTimeoutMs: 10_000, settleSeconds: 0.3 };
 
+export const DATAVERSE_SECRET = 'sandbox-secret';
+
+export function dataverseCredentials(sandbox: Sandbox, clientSecret = DATAVERSE_SECRET): TestCredentialsHelper {
+	return new TestCredentialsHelper({
+		dynamics365Api: {
+			environmentUrl: sandbox.urls.dataverse,
+			tenantId: 'sandbox-tenant',
+			// The sandbox's token endpoint stands in for login.microsoftonline.com.
+			authorityUrl: sandbox.urls.dataverse,
+			clientId: 'sandbox-client',
+			clientSecret,
+		},
+	});
+}
+
 /** Batch Splitter → Idempotent Invoice Post against Infor, as the seed 000 user would wire it. */
 export function inforBatchWorkflow(options: IDataObject = {}, splitter: IDataObject = {}) {
 	return chain([

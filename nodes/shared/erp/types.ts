@@ -179,6 +179,8 @@ export interface ErpAdapter {
 	 * reference can be told apart from another party's invoice with the same reference. Undefined: not compared.
 	 */
 	partyOf?(ctx: ErpContext, invoice: CanonicalInvoice): string | undefined;
+	/** Why this reference can never be sent to this ERP (e.g. it would escape a URL path), or undefined. */
+	referenceProblem?(ctx: ErpContext, reference: string): string | undefined;
 	/** Reduce one answer to an outcome (created, exists, retryable, ambiguous, permanent). */
 	classify(result: HttpResult): PostResult;
 }

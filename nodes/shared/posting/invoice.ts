@@ -8,6 +8,21 @@ import { ItemInputError, singleFieldOf } from '../items';
 const MAX_TEXT = 1000;
 const MAX_DESCRIPTION = 4000;
 const MAX_INVOICE_BYTES = 256 * 1024;
+const MAX_ERP_FIELDS_DEPTH = 32;
+
+/** How deep objects/lists nest, walked without recursion (a hostile item nests thousands deep); stops past `limit`. */
+function nestingDepth(value: unknown, limit: number): number {
+	let deepest = 0;
+	const pending: Array<[unknown, number]> = [[value, 1]];
+	while (pending.length > 0) {
+		const [current, depth] = pending.pop()!;
+		if (!current || typeof current !== 'object') continue;
+		deepest = Math.max(deepest, depth);
+		if (deepest > limit) return deepest;
+		for (const child of Object.values(current)) pending.push([child, depth + 1]);
+	}
+	return deepest;
+}
 /** Digits a JavaScript number (IEEE 754 double) holds exactly for any decimal: sent as written, never rounded. */
 export const MAX_SIGNIFICANT_DIGITS = 15;
 const DECIMAL = /^[+-]?(\d+)(?:\.(\d+))?$/;
@@ -249,6 +264,10 @@ export function toCanonicalInvoice(
 	const erpFields = read('erpFields');
 	if (erpFields !== undefined && erpFields !== null) {
 		if (typeof erpFields !== 'object' || Array.isArray(erpFields)) throw fail(mapping.label('erpFields'), 'must be an object');
+		const depth = nestingDepth(erpFields, MAX_ERP_FIELDS_DEPTH);
+		if (depth > MAX_ERP_FIELDS_DEPTH) throw fail(mapping.label('erpFields'), `is nested more than ${MAX_ERP_FIELDS_DEPTH} levels deep; no ERP body needs that`);
+		const bytes = Buffer.byteLength(JSON.stringify(erpFields));
+		if (bytes > MAX_INVOICE_BYTES) throw fail(mapping.label('erpFields'), `is ${Math.round(bytes / 1024)} KB; at most ${MAX_INVOICE_BYTES / 1024} KB are accepted`);
 		invoice.erpFields = erpFields as IDataObject;
 	}
 	// Checked last, so that an oversized field the checks above know (a line's description) is named itself.

@@ -73,6 +73,9 @@ async function verify(fns: IExecuteFunctions, erp: Erp, ledger: Ledger, options:
 			if (!reference) {
 				throw new ItemInputError(itemIndex, 'Reference', 'is empty and there is no Idempotency Key to derive it from', 'Set Reference to the field holding the reference the invoice was posted with, or set Idempotency Key');
 			}
+			// "Not Found" for a reference that was never looked up would be a silent wrong answer.
+			const problem = erp.adapter.referenceProblem?.(erp.ctx, reference);
+			if (problem) throw new ItemInputError(itemIndex, 'Reference', `cannot be looked up: ${problem}`, 'Such a reference was never posted by this package; check the field Reference is mapped to');
 			return { itemIndex, key, reference };
 		} catch (error) {
 			failed.push(failItemOrThrow(fns, item, itemIndex, error as Error));

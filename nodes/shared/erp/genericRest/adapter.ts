@@ -227,6 +227,7 @@ export const genericRestAdapter: ErpAdapter = {
 	create,
 	findByReferences: async (ctx, references) => await findByReferences(ctx, references),
 	partyOf: (_ctx, invoice) => invoice.customerId ?? invoice.vendorAccount ?? invoice.contactUrl,
+	referenceProblem: (ctx, reference) => unusableReference(resolveGenericSettings(ctx.settings), reference),
 	// The interface gives classify no settings: it applies the defaults; create uses the node's own.
 	classify: (result) => classifyGeneric(result, resolveGenericSettings({})),
 };
