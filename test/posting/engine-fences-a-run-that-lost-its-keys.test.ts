@@ -1,4 +1,5 @@
 import { FakeClock } from '../unit/ledger-fixture';
+import { MAX_CLOCK_SKEW_MS } from '../../nodes/shared/ledger/ledger';
 import type { JobResult } from '../../nodes/shared/posting/engine';
 import { FakeErp, engineOn, invoice, jobOf, ledgerOn, OPTIONS, only } from './engine-fixture';
 
@@ -37,7 +38,7 @@ describe('Fencing: a run posts or commits a key only while it still holds it', (
 				if (takenOver) return;
 				takenOver = true;
 				// Meanwhile the lease ran out (a stalled worker, a skewed clock) and another execution took the key.
-				clock.advance(OPTIONS.leaseMs + 1);
+				clock.advance(OPTIONS.leaseMs + MAX_CLOCK_SKEW_MS + 1);
 				await ledger.reserve({ key: job.key, fingerprint: job.fingerprint, reference: job.reference, correlationId: 'other-run', leaseMs: OPTIONS.leaseMs, takeOverUnknown: true });
 			},
 		});
@@ -55,7 +56,7 @@ describe('Fencing: a run posts or commits a key only while it still holds it', (
 		const job = jobOf(0, invoice(1));
 		const erp = new FakeErp(clock, () => ({ answer: 'created', commitAfterMs: 0 }));
 		erp.onCreate = async () => {
-			clock.advance(OPTIONS.leaseMs + 1);
+			clock.advance(OPTIONS.leaseMs + MAX_CLOCK_SKEW_MS + 1);
 			await ledger.reserve({ key: job.key, fingerprint: job.fingerprint, reference: job.reference, correlationId: 'other-run', leaseMs: OPTIONS.leaseMs, takeOverUnknown: true });
 		};
 		const result = only(await engineOn(clock, ledger, erp, { lookupBeforePost: 'never' }).engine.run([job]));

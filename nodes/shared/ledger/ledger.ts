@@ -73,6 +73,14 @@ export interface CommitDetails {
 
 const MAX_CAS_ROUNDS = 25;
 
+/**
+ * The clock skew tolerated between any two workers sharing a ledger (e.g. ±2 s each against true time).
+ * Another execution takes a PENDING key over only once its lease ran out by this much more on the taker's
+ * clock, so a holder whose clock is behind still has its lease while it believes it does. Beyond this
+ * skew, fencing (the version check on every create and write) still refuses the old holder's writes.
+ */
+export const MAX_CLOCK_SKEW_MS = 5_000;
+
 /** The state a record is really in now: a PENDING record whose lease ran out is UNKNOWN, never new. */
 export function effectiveState(record: LedgerRecord, now: number): LedgerState {
 	if (record.state === 'PENDING' && record.leaseUntil !== undefined && record.leaseUntil <= now) return 'UNKNOWN';
@@ -160,7 +168,8 @@ export class Ledger {
 				return { decision: 'conflict', record: existing };
 			}
 
-			const state = this.stateOf(existing, now);
+			// Read as of the taker's clock minus the tolerated skew: a lease is taken over only once it ran out for the holder too.
+			const state = this.stateOf(existing, now - MAX_CLOCK_SKEW_MS);
 			if (state === 'POSTED' || state === 'FAILED') return { decision: 'duplicate', record: existing };
 			if (state === 'PENDING') return { decision: 'inProgress', record: existing };
 			if (state === 'UNKNOWN' && !request.takeOverUnknown) return { decision: 'inProgress', record: existing };

@@ -87,6 +87,11 @@ interface Work {
 	adopted: boolean;
 	/** The ERP said it already holds the invoice but gave no id. */
 	erpSaysExists: boolean;
+	/**
+	 * The ERP said it already holds the invoice and named a record: adopted only once a lookup shows that
+	 * record is this invoice (a unique rule can fire on another invoice that shares the reference).
+	 */
+	existsAnswer?: { erpId: string; response?: IDataObject };
 	/** Out of tries after a create that may have landed: lookups decide, and nothing is posted after them. */
 	finalCheck?: boolean;
 	/** Tries when the final check began: a lookup failing after that ends it. */
@@ -156,14 +161,24 @@ export class PostingEngine {
 		const perCall = Math.max(1, Math.min(options.batchSize, adapter.capabilities(ctx).maxBatchSize ?? 1));
 		const window = Math.max(MIN_WINDOW, options.concurrency * perCall * 2);
 		const heldElsewhere: PostingJob[] = [];
+		const inFlight: Array<Promise<void>> = [];
 		for (let start = 0; start < jobs.length; start += window) {
-			heldElsewhere.push(...(await this.process(jobs.slice(start, start + window), results, firstPass)));
+			// The next window starts once this one is done or only waits for settle windows to pass: those
+			// waits overlap the next windows' work instead of adding up, window after window.
+			let parked!: () => void;
+			const waitsOnly = new Promise<void>((resolve) => (parked = resolve));
+			const done = this.process(jobs.slice(start, start + window), results, firstPass, parked).then((held) => {
+				heldElsewhere.push(...held);
+			});
+			inFlight.push(done);
+			await Promise.race([done, waitsOnly]);
 		}
+		await Promise.all(inFlight);
 		return heldElsewhere;
 	}
 
 	/** Reserve and settle `jobs`; returns the jobs another execution holds. */
-	private async process(jobs: PostingJob[], results: Map<number, JobResult>, firstPass: boolean): Promise<PostingJob[]> {
+	private async process(jobs: PostingJob[], results: Map<number, JobResult>, firstPass: boolean, parked: () => void = () => undefined): Promise<PostingJob[]> {
 		const works: Work[] = [];
 		const heldElsewhere: PostingJob[] = [];
 		for (const job of jobs) {
@@ -215,7 +230,7 @@ export class PostingEngine {
 				}
 			}
 		}
-		await this.settle(works, results);
+		await this.settle(works, results, parked);
 		return heldElsewhere;
 	}
 
@@ -260,7 +275,7 @@ export class PostingEngine {
 	}
 
 	/** Rounds of lookups and posts until every work is settled or out of tries. */
-	private async settle(works: Work[], results: Map<number, JobResult>): Promise<void> {
+	private async settle(works: Work[], results: Map<number, JobResult>, parked: () => void = () => undefined): Promise<void> {
 		const { options, ledger } = this.deps;
 		let open = works;
 		for (let round = 1; open.length > 0; round++) {
@@ -295,6 +310,8 @@ export class PostingEngine {
 				await Promise.all(open.map(async (work) => await this.fence(work, results, options.leaseMs + wait)));
 				open = open.filter((work) => !results.has(work.job.id));
 			}
+			const later = ledger.now();
+			if (open.every((work) => work.phase === 'lookup' && (work.lookupNotBefore ?? 0) > later)) parked();
 			await this.deps.sleep(wait);
 		}
 	}
@@ -362,6 +379,16 @@ export class PostingEngine {
 					const matches = found.get(work.job.reference) ?? [];
 					if (matches.length > 0) {
 						results.set(work.job.id, await this.commitFound(work, matches));
+					} else if (work.existsAnswer) {
+						if (this.settleMs > 0 && work.absentAt === undefined) {
+							// The lookup may lag the record the ERP named: read it again, apart, before deciding.
+							work.absentAt = readAt;
+							work.lookupNotBefore = readAt + this.absentGapMs();
+							work.lastError = `the ERP answered that the invoice already exists as ${work.existsAnswer.erpId}, but a lookup by reference "${work.job.reference}" did not find it yet`;
+						} else {
+							const error = `outcome unknown: the ERP answered that the invoice already exists as record ${work.existsAnswer.erpId}, but a lookup by reference "${work.job.reference}" did not find it (that record may be another invoice). Review it in the ERP; not recorded as posted.`;
+							results.set(work.job.id, await this.commit(work, 'failed', 'unknown', async (holder) => await ledger.markUnknown(work.job.key, { error, countAttempt: false, holder }), error));
+						}
 					} else if (work.erpSaysExists) {
 						// The ERP says it holds it, but gives no id and cannot show it: no proof it is this invoice.
 						const error = `outcome unknown: the ERP answered that the invoice already exists but gave no id, and a lookup by reference "${work.job.reference}" did not find it (the existing record may be another invoice). Review it in the ERP; not recorded as posted.`;
@@ -504,13 +531,11 @@ export class PostingEngine {
 				results.set(work.job.id, await this.commitPosted(work, 'posted', 'created', { erpId: answer.erpId, response: answer.response, latencyMs }));
 				return;
 			case 'exists':
-				if (answer.erpId) {
-					results.set(work.job.id, await this.commitPosted(work, work.sent ? 'posted' : 'alreadyExisted', 'exists', { erpId: answer.erpId, response: answer.response }));
-				} else {
-					work.erpSaysExists = true;
-					work.phase = 'lookup';
-					work.lookupNotBefore = ledger.now();
-				}
+				// With or without an id, "exists" is the ERP's word, not proof that the record is this invoice: look it up.
+				if (answer.erpId) work.existsAnswer = { erpId: answer.erpId, response: answer.response };
+				else work.erpSaysExists = true;
+				work.phase = 'lookup';
+				work.lookupNotBefore = ledger.now();
 				return;
 			case 'permanent': {
 				const error = answer.message ?? `the ERP refused the invoice (HTTP ${answer.httpStatus ?? '?'})`;
@@ -580,6 +605,11 @@ export class PostingEngine {
 				(work.mayHaveLanded ? 'A create of this invoice was sent and may also have landed. ' : '') +
 				'Give this invoice its own reference, then release the key.';
 			return await this.commit(work, 'failed', 'referenceMismatch', async (holder) => await ledger.markFailed(work.job.key, { error, holder }), error);
+		}
+		const named = work.existsAnswer && ours.find((match) => match.erpId === work.existsAnswer!.erpId);
+		if (named) {
+			// The record the ERP's "exists" answer named, verified as this invoice: its answer is the one to keep.
+			return await this.commitPosted(work, work.sent ? 'posted' : 'alreadyExisted', 'exists', { erpId: named.erpId, response: work.existsAnswer!.response });
 		}
 		const note = matches.length > 1 ? `the ERP holds ${matches.length} invoices with this reference (ids ${matches.map((match) => match.erpId).join(', ')}); recorded ${ours[0].erpId}, which matches this invoice` : undefined;
 		return await this.commitPosted(work, work.sent ? 'posted' : 'alreadyExisted', work.sent ? 'createdVerified' : 'foundInErp', {
