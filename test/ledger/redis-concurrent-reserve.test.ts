@@ -4,6 +4,7 @@ import { join } from 'path';
 import type { Redis } from '../../nodes/shared/ledger/redis';
 import { closeRedisClient, createRedisClient, RedisLedgerStore } from '../../nodes/shared/ledger/redis';
 import { describeWithRedisServer, startRedisServer, type RedisServer } from '../helpers/redis-server';
+import { transpileForFork, type TranspiledEntry } from '../helpers/transpile-for-fork';
 
 interface WorkerReport {
 	ready?: boolean;
@@ -15,11 +16,13 @@ interface WorkerReport {
 describeWithRedisServer('queue-mode workers racing for one invoice', () => {
 	let server: RedisServer | undefined;
 	let client: Redis;
+	let worker: TranspiledEntry | undefined;
 	const workers: ChildProcess[] = [];
 
 	beforeAll(async () => {
 		server = await startRedisServer();
 		client = createRedisClient({ host: '127.0.0.1', port: server.port });
+		worker = transpileForFork(join(__dirname, 'redis-concurrent-reserve.worker.ts'));
 	});
 
 	afterAll(async () => {
@@ -34,6 +37,7 @@ describeWithRedisServer('queue-mode workers racing for one invoice', () => {
 		);
 		if (client) await closeRedisClient(client);
 		await server?.stop();
+		worker?.remove();
 	});
 
 	it('lets exactly 1 of 1000 concurrent reserves from 4 OS processes claim the key', async () => {
@@ -42,33 +46,49 @@ describeWithRedisServer('queue-mode workers racing for one invoice', () => {
 		const reports: Array<Promise<WorkerReport>> = [];
 		const ready: Array<Promise<void>> = [];
 		for (let workerId = 0; workerId < 4; workerId++) {
-			const worker = fork(
-				join(__dirname, 'redis-concurrent-reserve.worker.ts'),
+			// Plain node on transpiled JS (execArgv cleared: jest's own flags are not the child's).
+			const child = fork(
+				worker!.file,
 				[JSON.stringify({ port: server!.port, scope, key, inserts: 250, workerId })],
-				{ execArgv: ['-r', 'ts-node/register/transpile-only'] },
+				{ env: worker!.env, execArgv: [] },
 			);
-			workers.push(worker);
+			workers.push(child);
+			// A child that dies before it reports fails the test at once instead of at the timeout
+			// ('close' comes after its last IPC message, 'exit' may come before).
+			const died = new Promise<never>((_, reject) =>
+				child.once('close', (code, signal) =>
+					reject(new Error(`worker ${workerId} exited with ${code ?? signal}`)),
+				),
+			);
+			died.catch(() => undefined);
 			ready.push(
-				new Promise((resolve, reject) => {
-					worker.once('message', (message: WorkerReport) =>
-						message.ready ? resolve() : reject(new Error(message.error)),
-					);
-					worker.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
-				}),
+				Promise.race([
+					new Promise<void>((resolve, reject) => {
+						child.once('message', (message: WorkerReport) =>
+							message.ready ? resolve() : reject(new Error(message.error)),
+						);
+					}),
+					died,
+				]),
 			);
-		}
-		await Promise.all(ready);
-		for (const worker of workers) {
 			reports.push(
-				new Promise((resolve, reject) => {
-					worker.once('message', (message: WorkerReport) =>
-						message.error ? reject(new Error(message.error)) : resolve(message),
-					);
-				}),
+				ready[workerId].then(() =>
+					Promise.race([
+						new Promise<WorkerReport>((resolve, reject) => {
+							child.once('message', (message: WorkerReport) =>
+								message.error ? reject(new Error(message.error)) : resolve(message),
+							);
+						}),
+						died,
+					]),
+				),
 			);
 		}
+		// Awaited below; marked handled so a worker failing before "ready" reports one error, not two.
+		for (const report of reports) report.catch(() => undefined);
+		await Promise.all(ready);
 		// All four are connected before any inserts, so the 1000 reserves really overlap.
-		for (const worker of workers) worker.send('go');
+		for (const child of workers) child.send('go');
 
 		const results = await Promise.all(reports);
 
