@@ -7,6 +7,8 @@ import {
 	releaseLease,
 	renewLease,
 } from '../../nodes/shared/ledger/redis';
+import { RedisAccountLimiter } from '../../nodes/shared/posting/redisLimiter';
+import { Semaphore } from '../../nodes/shared/posting/limiter';
 import { describeWithRedisServer, startRedisServer, type RedisServer } from '../helpers/redis-server';
 
 describeWithRedisServer('one post at a time per FreeAgent account, across workers', () => {
@@ -63,6 +65,31 @@ describeWithRedisServer('one post at a time per FreeAgent account, across worker
 
 		expect(acquired).toBe(true);
 		expect(await releaseLease(workerA, account, 'crashed-worker')).toBe(false);
+	});
+
+	it('frees a lease that lost its expiry (restored from a dump after a failover) within its TTL, instead of never', async () => {
+		const account = 'test-ledger:lease:freeAgent:account-restored';
+		await workerA.set(account, 'holder-of-a-dead-run');
+
+		expect(await acquireLease(workerB, account, 'next-worker', 2_000)).toBe(false);
+		const ttl = await workerA.pttl(account);
+		expect(ttl).toBeGreaterThan(0);
+		expect(ttl).toBeLessThanOrEqual(2_000);
+	});
+
+	it('gives a call back as not sent when no slot frees, instead of waiting for ever', async () => {
+		const account = 'test-ledger:lease:freeAgent:account-stuck';
+		await workerA.set(`${account}:slot:0`, 'another-worker', 'PX', 600_000);
+		let slept = 0;
+		// Injected time: each poll "waits" without waiting, so the verdict does not depend on the machine.
+		const limiter = new RedisAccountLimiter(workerB, account, new Semaphore(1), 1_000, async (ms) => {
+			slept += ms;
+		});
+		let called = false;
+
+		await expect(limiter.run(async () => (called = true))).rejects.toThrow(/no free slot of the account's concurrency limit in Redis within 120 s/);
+		expect(called).toBe(false);
+		expect(slept).toBeGreaterThanOrEqual(120_000);
 	});
 
 	it('renews only for the holder', async () => {

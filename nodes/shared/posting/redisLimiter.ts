@@ -5,6 +5,9 @@ import { acquireLease, releaseLease } from '../ledger/redis/lease';
 import type { Limiter, Semaphore } from './limiter';
 
 const POLL_MS = 50;
+/** Every slot frees within its TTL; waiting far longer means something else is wrong — give the call back as not sent. */
+const MAX_WAIT_TTLS = 20;
+const MIN_MAX_WAIT_MS = 120_000;
 
 /**
  * The per-account limit across n8n processes (queue-mode workers): `slots` Redis leases per
@@ -34,13 +37,17 @@ export class RedisAccountLimiter implements Limiter {
 	}
 
 	private async acquire(holder: string): Promise<string> {
-		for (;;) {
+		const maxWaitMs = Math.max(MIN_MAX_WAIT_MS, MAX_WAIT_TTLS * this.ttlMs);
+		for (let waitedMs = 0; waitedMs <= maxWaitMs; waitedMs += POLL_MS) {
 			for (let index = 0; index < this.local.limit; index++) {
 				const slot = `${this.name}:slot:${index}`;
 				if (await acquireLease(this.client, slot, holder, this.ttlMs)) return slot;
 			}
 			await this.sleep(POLL_MS);
 		}
+		// Thrown before the ERP call: the engine reads it as "not sent", safe to retry.
+		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the engine turns it into the item's Failed reason
+		throw new Error(`no free slot of the account's concurrency limit in Redis within ${Math.round(maxWaitMs / 1000)} s`);
 	}
 
 	private async release(slot: string, holder: string): Promise<void> {

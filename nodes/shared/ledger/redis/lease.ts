@@ -7,14 +7,24 @@ import { luaScript, runScript } from './scripts';
  * whoever set the key holds it until it releases it or `ttlMs` passes, so a crashed holder
  * cannot block the account for longer than the TTL. Only the holder may release or renew it.
  */
+/**
+ * A lease key always carries an expiry. One without (restored from a dump after a failover, set by
+ * hand) would block the account for ever, so acquiring gives it one: it frees within `ttlMs`.
+ */
+const ACQUIRE = luaScript(`
+if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return 1 end
+if redis.call('PTTL', KEYS[1]) == -1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`);
+
 export async function acquireLease(
 	client: Redis,
 	name: string,
 	holder: string,
 	ttlMs: number,
 ): Promise<boolean> {
-	const reply = await withRedis(client, async () => client.set(name, holder, 'PX', ttlMs, 'NX'));
-	return reply === 'OK';
+	const acquired = await withRedis(client, async () => runScript(client, ACQUIRE, [name], [holder, ttlMs]));
+	return acquired === 1;
 }
 
 const RELEASE_IF_HELD = luaScript(`
