@@ -46,7 +46,6 @@ export class RedisAccountLimiter implements Limiter {
 			await this.sleep(POLL_MS);
 		}
 		// Thrown before the ERP call: the engine reads it as "not sent", safe to retry.
-		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- the engine turns it into the item's Failed reason
 		throw new Error(`no free slot of the account's concurrency limit in Redis within ${Math.round(maxWaitMs / 1000)} s`);
 	}
 
