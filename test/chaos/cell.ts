@@ -9,6 +9,7 @@ import { clearRegistry } from '../../nodes/shared/ledger/staticData/registry';
 import { chain, node, runWorkflow, type RunResult, type TestCredentialsHelper, type WorkflowJson } from '../helpers/n8n-harness';
 import type { ChaosErp } from './erps';
 import type { FaultProfile, LedgerStoreKind, PostingMode } from './faults';
+import { redisLeaseProbe, staticDataLeaseProbe, type LeaseProbe } from './leases';
 
 /** Scaled time for the Post node: every wait is short, so 300 invoices through a fault take seconds. */
 export const CHAOS_NODE_OPTIONS: IDataObject = {
@@ -52,6 +53,8 @@ export interface CellResult {
 	violations: Violation[];
 	/** The harness itself failed (a thrown error): the cell proves nothing. */
 	error?: string;
+	/** What the harness fault did, in numbers (e.g. leases expired and taken over): proof that it happened. */
+	detail?: string;
 	ms: number;
 }
 
@@ -149,7 +152,7 @@ export async function runCell(cell: Cell, env: CellEnvironment): Promise<CellRes
 			redis = new Redis({ host: '127.0.0.1', port: env.redisPort, lazyConnect: true, maxRetriesPerRequest: 1 });
 			await redis.connect();
 		}
-		sandbox.setFaults(cell.erp.sandbox, { ...cell.erp.baseline, ...cell.fault.sandbox(cell.erp), options: { ...cell.erp.baseline.options, ...cell.fault.sandbox(cell.erp).options } });
+		sandbox.setFaults(cell.erp.sandbox, { ...cell.erp.baseline, ...cell.fault.sandbox(cell.erp, cell.mode), options: { ...cell.erp.baseline.options, ...cell.fault.sandbox(cell.erp, cell.mode).options } });
 		const input = canonicalInvoices(cell, random, sandbox);
 		const workflow = postWorkflow(cell);
 		let staticData: IDataObject = {};
@@ -158,7 +161,13 @@ export async function runCell(cell: Cell, env: CellEnvironment): Promise<CellRes
 		const harness = cell.fault.harness === 'ledgerLoss' ? (cell.store === 'redis' ? 'redisEmpty' : 'crash') : cell.fault.harness;
 
 		let last: RunResult;
-		if (harness === 'concurrent') {
+		let detail: string | undefined;
+		if (harness === 'slowRun') {
+			const workflowId = `wf-${cell.id}`;
+			const probe = redis ? redisLeaseProbe(redis, `chaos-${cell.id}`, workflowId, 'invoices') : staticDataLeaseProbe(workflowId, 'invoices');
+			({ last, detail } = await slowRun(cell, sandbox, probe, async () => await run(input, staticData)));
+			staticData = last.staticData;
+		} else if (harness === 'concurrent') {
 			// 2–20 executions at once, each with an overlapping share of the invoices (together: all of them).
 			const executions = 2 + Math.floor(random() * 19);
 			const shares: IDataObject[][] = Array.from({ length: executions }, () => []);
@@ -212,7 +221,7 @@ export async function runCell(cell: Cell, env: CellEnvironment): Promise<CellRes
 			last = await run(input, staticData);
 			staticData = last.staticData;
 		}
-		sandbox.setFaults(cell.erp.sandbox, { ...cell.erp.baseline, options: { ...cell.erp.baseline.options, ...cell.fault.sandbox(cell.erp).options } });
+		sandbox.setFaults(cell.erp.sandbox, { ...cell.erp.baseline, options: { ...cell.erp.baseline.options, ...cell.fault.sandbox(cell.erp, cell.mode).options } });
 		current = postWorkflow(cell, HEALTHY_NODE_OPTIONS);
 		for (let healthy = 0; routedOf(last).failed.length > 0 && healthy < HEALTHY_RERUNS; healthy++, reRuns++) {
 			last = await run(input, staticData);
@@ -221,7 +230,7 @@ export async function runCell(cell: Cell, env: CellEnvironment): Promise<CellRes
 		// Late commits still on their way land before the truth is read: the truth is final.
 		await simulator.idle();
 		const lookup = await runWorkflow({ workflow: lookupWorkflow(cell), input, credentials, staticData });
-		return { ...judge(cell, input, last, lookup, sandbox), reRuns, ms: Date.now() - started };
+		return { ...judge(cell, input, last, lookup, sandbox), reRuns, detail, ms: Date.now() - started };
 	} catch (error) {
 		return { cell, inErp: 0, duplicates: 0, missing: 0, onFailed: 0, reRuns: 0, violations: [], error: (error as Error).stack ?? String(error), ms: Date.now() - started };
 	} finally {
@@ -231,6 +240,46 @@ export async function runCell(cell: Cell, env: CellEnvironment): Promise<CellRes
 		}
 		await sandbox.stop();
 	}
+}
+
+const delay = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A run outlives its lease while a second execution starts. Run A posts everything against a slowed
+ * ERP; once a third of the invoices are in the ERP, its leases run out as time passing would (the
+ * probe moves leaseUntil into the past, beyond the takeover margin; versions and correlation ids stay),
+ * and run B — the next schedule tick, same invoices — starts while A is still posting. Time keeps
+ * passing for A until B has taken one of its keys over. A must be fenced: an item whose key B took
+ * leaves A by Failed (ownership lost), never as a second post. B, a run of every invoice, is judged.
+ */
+async function slowRun(cell: Cell, sandbox: Sandbox, probe: LeaseProbe, run: () => Promise<RunResult>): Promise<{ last: RunResult; detail: string }> {
+	const third = Math.ceil(cell.invoices / 3);
+	let aDone = false;
+	const runA = run();
+	void runA.then(
+		() => (aDone = true),
+		() => (aDone = true),
+	);
+	while (!aDone && sandbox.truth(cell.erp.sandbox).invoices.length < third) await delay(5);
+	if (aDone) throw new Error(`slowRun: run A finished before ${third} invoices were in the ERP; the cell tests nothing (slow the ERP down)`);
+	const expired = await probe.expire();
+	if (expired.size === 0) throw new Error('slowRun: run A held no PENDING record to expire; the cell tests nothing');
+	const ownerOfA = [...expired.values()][0].owner;
+	const runB = run();
+	const takenOver = async () => {
+		const now = await probe.correlationIds([...expired.keys()]);
+		return [...expired].filter(([key, held]) => now.has(key) && now.get(key) !== held.correlationId).length;
+	};
+	// Time keeps passing for A (whose lease is shorter than its run) until B took one of its keys over.
+	while (!aDone && (await takenOver()) === 0) {
+		await delay(25);
+		for (const [key, held] of await probe.expire(ownerOfA)) if (!expired.has(key)) expired.set(key, held);
+	}
+	const [a, b] = await Promise.all([runA, runB]);
+	const taken = await takenOver();
+	const fenced = routedOf(a).failed.filter((item) => idemOf(item).outcome === 'ownershipLost').length;
+	if (taken === 0) throw new Error(`slowRun: run B took none of the ${expired.size} expired keys over; the cell tests nothing`);
+	return { last: b, detail: `slow run: ${expired.size} leases of run A expired, ${taken} taken over by run B, ${fenced} of A's items fenced (ownership lost)` };
 }
 
 /**
