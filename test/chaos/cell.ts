@@ -245,14 +245,25 @@ export async function runCell(cell: Cell, env: CellEnvironment): Promise<CellRes
 const delay = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * How long the ERP's one Retry-After holds run A in the slow-run cell: longer than run B needs to take
+ * A's keys over and settle them (look up after the settle window, absent twice, post), so that A, were
+ * it not fenced, would post them again when the wait ends. Erply answers throttling with its hourly
+ * quota (the run leaves those invoices by Failed as RETRY at once): nothing there holds a run.
+ */
+const SLOW_RUN_HOLD_SECONDS = 12;
+const holdsOnRetryAfter = (cell: Cell) => cell.erp.sandbox !== 'erply';
+
+/**
  * A run outlives its lease while a second execution starts. Run A posts everything against a slowed
- * ERP; once a third of the invoices are in the ERP, its leases run out as time passing would (the
- * probe moves leaseUntil into the past, beyond the takeover margin; versions and correlation ids stay),
- * and run B — the next schedule tick, same invoices — starts while A is still posting. Time keeps
- * passing for A until B has taken one of its keys over. A must be fenced: an item whose key B took
- * leaves A by Failed (ownership lost), never as a second post. B, a run of every invoice, is judged.
+ * ERP; once a third of the invoices are in the ERP, the ERP holds A with one Retry-After (issue 15: "a
+ * run held by Retry-After passes 5 minutes"), A's leases run out as time passing would (the probe moves
+ * leaseUntil into the past beyond the takeover margin; versions and correlation ids stay), and run B —
+ * the next schedule tick, same invoices — starts while A still holds its keys. Time keeps passing for A
+ * until B has taken one of its keys over. A must be fenced: an item whose key B took leaves A by Failed
+ * (ownership lost), never as a second post. B, a run of every invoice, is the one judged.
  */
 async function slowRun(cell: Cell, sandbox: Sandbox, probe: LeaseProbe, run: () => Promise<RunResult>): Promise<{ last: RunResult; detail: string }> {
+	const erp = cell.erp.sandbox;
 	const third = Math.ceil(cell.invoices / 3);
 	let aDone = false;
 	const runA = run();
@@ -260,26 +271,41 @@ async function slowRun(cell: Cell, sandbox: Sandbox, probe: LeaseProbe, run: () 
 		() => (aDone = true),
 		() => (aDone = true),
 	);
-	while (!aDone && sandbox.truth(cell.erp.sandbox).invoices.length < third) await delay(5);
-	if (aDone) throw new Error(`slowRun: run A finished before ${third} invoices were in the ERP; the cell tests nothing (slow the ERP down)`);
+	while (!aDone && sandbox.truth(erp).invoices.length < third) await delay(5);
+	let held = false;
+	if (holdsOnRetryAfter(cell)) {
+		const faults = sandbox.faults(erp);
+		const throttled = () => sandbox.requestLog(erp).filter((entry) => entry.status === 429).length;
+		const before = throttled();
+		// The next write decided (A's: B has not started) is throttled; the schedule counts writes from this call on.
+		// It may be a request that arrived earlier and is still in the ERP's latency: count 429s, not new log entries.
+		sandbox.setFaults(erp, { ...faults, retryAfterSeconds: SLOW_RUN_HOLD_SECONDS, schedule: [{ write: 1, fault: 'throttle' }] });
+		while (!aDone && !held) {
+			held = throttled() > before;
+			if (!held) await delay(5);
+		}
+		sandbox.setFaults(erp, faults);
+	}
+	if (aDone) throw new Error(`slowRun: run A finished before ${third} invoices were in the ERP${holdsOnRetryAfter(cell) ? ' and it was throttled' : ''}; the cell tests nothing (slow the ERP down)`);
 	const expired = await probe.expire();
 	if (expired.size === 0) throw new Error('slowRun: run A held no PENDING record to expire; the cell tests nothing');
 	const ownerOfA = [...expired.values()][0].owner;
 	const runB = run();
 	const takenOver = async () => {
 		const now = await probe.correlationIds([...expired.keys()]);
-		return [...expired].filter(([key, held]) => now.has(key) && now.get(key) !== held.correlationId).length;
+		return [...expired].filter(([key, holder]) => now.has(key) && now.get(key) !== holder.correlationId).length;
 	};
 	// Time keeps passing for A (whose lease is shorter than its run) until B took one of its keys over.
 	while (!aDone && (await takenOver()) === 0) {
 		await delay(25);
-		for (const [key, held] of await probe.expire(ownerOfA)) if (!expired.has(key)) expired.set(key, held);
+		for (const [key, holder] of await probe.expire(ownerOfA)) if (!expired.has(key)) expired.set(key, holder);
 	}
 	const [a, b] = await Promise.all([runA, runB]);
 	const taken = await takenOver();
 	const fenced = routedOf(a).failed.filter((item) => idemOf(item).outcome === 'ownershipLost').length;
 	if (taken === 0) throw new Error(`slowRun: run B took none of the ${expired.size} expired keys over; the cell tests nothing`);
-	return { last: b, detail: `slow run: ${expired.size} leases of run A expired, ${taken} taken over by run B, ${fenced} of A's items fenced (ownership lost)` };
+	const how = held ? `run A held by a ${SLOW_RUN_HOLD_SECONDS} s Retry-After; ` : '';
+	return { last: b, detail: `slow run: ${how}${expired.size} of run A's leases expired, ${taken} taken over by run B, ${fenced} of A's items fenced (ownership lost)` };
 }
 
 /**

@@ -33,12 +33,14 @@ const staticOnly = (_erp: ChaosErp, _mode: PostingMode, store: LedgerStoreKind) 
 const redisOnly = (_erp: ChaosErp, _mode: PostingMode, store: LedgerStoreKind) => (store === 'redis' ? undefined : 'Redis only');
 
 /**
- * Per-request latency that makes a run of 300 invoices take several seconds: 4 calls at a time of one
- * invoice, 4 of 15 in batches (one call: slower), FreeAgent one call at a time.
+ * Per-request latency that keeps a run of 300 invoices going for seconds (4 calls at a time of one
+ * invoice, 4 of 15 in batches, FreeAgent one call at a time), and a few gateway 5xx: run A holds the
+ * invoices they leave unknown through their settle window, and run B must take those over correctly too.
+ * The Retry-After that holds run A is the harness's (cell.ts slowRun).
  */
 function slowErp(erp: ChaosErp, mode: PostingMode): FaultConfig {
 	const latencyMs = mode === 'batch' ? 400 : erp.sandbox === 'freeagent' ? 12 : 40;
-	return { latencyMs, jitterMs: Math.round(latencyMs / 4) };
+	return { latencyMs, jitterMs: Math.round(latencyMs / 4), gateway5xx: 0.05, gatewayCommitShare: 0.5 };
 }
 
 export const FAULT_PROFILES: FaultProfile[] = [
