@@ -162,10 +162,13 @@ export async function runCell(cell: Cell, env: CellEnvironment): Promise<CellRes
 
 		let last: RunResult;
 		let detail: string | undefined;
+		const harnessViolations: Violation[] = [];
 		if (harness === 'slowRun') {
 			const workflowId = `wf-${cell.id}`;
 			const probe = redis ? redisLeaseProbe(redis, `chaos-${cell.id}`, workflowId, 'invoices') : staticDataLeaseProbe(workflowId, 'invoices');
-			({ last, detail } = await slowRun(cell, sandbox, probe, async () => await run(input, staticData)));
+			const slow = await slowRun(cell, sandbox, probe, async () => await run(input, staticData));
+			({ last, detail } = slow);
+			harnessViolations.push(...slow.violations);
 			staticData = last.staticData;
 		} else if (harness === 'concurrent') {
 			// 2–20 executions at once, each with an overlapping share of the invoices (together: all of them).
@@ -230,7 +233,8 @@ export async function runCell(cell: Cell, env: CellEnvironment): Promise<CellRes
 		// Late commits still on their way land before the truth is read: the truth is final.
 		await simulator.idle();
 		const lookup = await runWorkflow({ workflow: lookupWorkflow(cell), input, credentials, staticData });
-		return { ...judge(cell, input, last, lookup, sandbox), reRuns, detail, ms: Date.now() - started };
+		const judged = judge(cell, input, last, lookup, sandbox);
+		return { ...judged, violations: [...judged.violations, ...harnessViolations], reRuns, detail, ms: Date.now() - started };
 	} catch (error) {
 		return { cell, inErp: 0, duplicates: 0, missing: 0, onFailed: 0, reRuns: 0, violations: [], error: (error as Error).stack ?? String(error), ms: Date.now() - started };
 	} finally {
@@ -262,7 +266,7 @@ const holdsOnRetryAfter = (cell: Cell) => cell.erp.sandbox !== 'erply';
  * until B has taken one of its keys over. A must be fenced: an item whose key B took leaves A by Failed
  * (ownership lost), never as a second post. B, a run of every invoice, is the one judged.
  */
-async function slowRun(cell: Cell, sandbox: Sandbox, probe: LeaseProbe, run: () => Promise<RunResult>): Promise<{ last: RunResult; detail: string }> {
+async function slowRun(cell: Cell, sandbox: Sandbox, probe: LeaseProbe, run: () => Promise<RunResult>): Promise<{ last: RunResult; detail: string; violations: Violation[] }> {
 	const erp = cell.erp.sandbox;
 	const third = Math.ceil(cell.invoices / 3);
 	let aDone = false;
@@ -291,21 +295,27 @@ async function slowRun(cell: Cell, sandbox: Sandbox, probe: LeaseProbe, run: () 
 	if (expired.size === 0) throw new Error('slowRun: run A held no PENDING record to expire; the cell tests nothing');
 	const ownerOfA = [...expired.values()][0].owner;
 	const runB = run();
+	/** The expired keys held or settled under another correlation id now: another execution took them over. */
 	const takenOver = async () => {
 		const now = await probe.correlationIds([...expired.keys()]);
-		return [...expired].filter(([key, holder]) => now.has(key) && now.get(key) !== holder.correlationId).length;
+		return new Set([...expired].filter(([key, holder]) => now.has(key) && now.get(key) !== holder.correlationId).map(([key]) => key));
 	};
 	// Time keeps passing for A (whose lease is shorter than its run) until B took one of its keys over.
-	while (!aDone && (await takenOver()) === 0) {
+	while (!aDone && (await takenOver()).size === 0) {
 		await delay(25);
 		for (const [key, holder] of await probe.expire(ownerOfA)) if (!expired.has(key)) expired.set(key, holder);
 	}
 	const [a, b] = await Promise.all([runA, runB]);
-	const taken = await takenOver();
-	const fenced = routedOf(a).failed.filter((item) => idemOf(item).outcome === 'ownershipLost').length;
+	const takenKeys = await takenOver();
+	const taken = takenKeys.size;
+	const routedA = routedOf(a);
+	const fenced = routedA.failed.filter((item) => idemOf(item).outcome === 'ownershipLost').length;
+	// A key B took over is B's to settle: A, fenced, must not also report it as posted.
+	const claimedByBoth = [...routedA.posted, ...routedA.existed].filter((item) => takenKeys.has(keyOf(item))).map((item) => String(item.json.invoiceNumber));
+	const violations = claimedByBoth.length > 0 ? [{ invariant: 'fencing: run A reported as posted a key run B had taken over', invoices: claimedByBoth }] : [];
 	if (taken === 0) throw new Error(`slowRun: run B took none of the ${expired.size} expired keys over; the cell tests nothing`);
 	const how = held ? `run A held by a ${SLOW_RUN_HOLD_SECONDS} s Retry-After; ` : '';
-	return { last: b, detail: `slow run: ${how}${expired.size} of run A's leases expired, ${taken} taken over by run B, ${fenced} of A's items fenced (ownership lost)` };
+	return { last: b, violations, detail: `slow run: ${how}${expired.size} of run A's leases expired, ${taken} taken over by run B, ${fenced} of A's items fenced (ownership lost)` };
 }
 
 /**
