@@ -9,6 +9,7 @@ import { clearRegistry } from '../../nodes/shared/ledger/staticData/registry';
 import { chain, node, runWorkflow, type RunResult, type TestCredentialsHelper, type WorkflowJson } from '../helpers/n8n-harness';
 import type { ChaosErp } from './erps';
 import type { FaultProfile, LedgerStoreKind, PostingMode } from './faults';
+import { redisLeaseProbe, staticDataLeaseProbe, type LeaseProbe } from './leases';
 
 /** Scaled time for the Post node: every wait is short, so 300 invoices through a fault take seconds. */
 export const CHAOS_NODE_OPTIONS: IDataObject = {
@@ -52,6 +53,8 @@ export interface CellResult {
 	violations: Violation[];
 	/** The harness itself failed (a thrown error): the cell proves nothing. */
 	error?: string;
+	/** What the harness fault did, in numbers (e.g. leases expired and taken over): proof that it happened. */
+	detail?: string;
 	ms: number;
 }
 
@@ -149,7 +152,7 @@ export async function runCell(cell: Cell, env: CellEnvironment): Promise<CellRes
 			redis = new Redis({ host: '127.0.0.1', port: env.redisPort, lazyConnect: true, maxRetriesPerRequest: 1 });
 			await redis.connect();
 		}
-		sandbox.setFaults(cell.erp.sandbox, { ...cell.erp.baseline, ...cell.fault.sandbox(cell.erp), options: { ...cell.erp.baseline.options, ...cell.fault.sandbox(cell.erp).options } });
+		sandbox.setFaults(cell.erp.sandbox, { ...cell.erp.baseline, ...cell.fault.sandbox(cell.erp, cell.mode), options: { ...cell.erp.baseline.options, ...cell.fault.sandbox(cell.erp, cell.mode).options } });
 		const input = canonicalInvoices(cell, random, sandbox);
 		const workflow = postWorkflow(cell);
 		let staticData: IDataObject = {};
@@ -158,7 +161,16 @@ export async function runCell(cell: Cell, env: CellEnvironment): Promise<CellRes
 		const harness = cell.fault.harness === 'ledgerLoss' ? (cell.store === 'redis' ? 'redisEmpty' : 'crash') : cell.fault.harness;
 
 		let last: RunResult;
-		if (harness === 'concurrent') {
+		let detail: string | undefined;
+		const harnessViolations: Violation[] = [];
+		if (harness === 'slowRun') {
+			const workflowId = `wf-${cell.id}`;
+			const probe = redis ? redisLeaseProbe(redis, `chaos-${cell.id}`, workflowId, 'invoices') : staticDataLeaseProbe(workflowId, 'invoices');
+			const slow = await slowRun(cell, sandbox, probe, async () => await run(input, staticData));
+			({ last, detail } = slow);
+			harnessViolations.push(...slow.violations);
+			staticData = last.staticData;
+		} else if (harness === 'concurrent') {
 			// 2–20 executions at once, each with an overlapping share of the invoices (together: all of them).
 			const executions = 2 + Math.floor(random() * 19);
 			const shares: IDataObject[][] = Array.from({ length: executions }, () => []);
@@ -212,7 +224,7 @@ export async function runCell(cell: Cell, env: CellEnvironment): Promise<CellRes
 			last = await run(input, staticData);
 			staticData = last.staticData;
 		}
-		sandbox.setFaults(cell.erp.sandbox, { ...cell.erp.baseline, options: { ...cell.erp.baseline.options, ...cell.fault.sandbox(cell.erp).options } });
+		sandbox.setFaults(cell.erp.sandbox, { ...cell.erp.baseline, options: { ...cell.erp.baseline.options, ...cell.fault.sandbox(cell.erp, cell.mode).options } });
 		current = postWorkflow(cell, HEALTHY_NODE_OPTIONS);
 		for (let healthy = 0; routedOf(last).failed.length > 0 && healthy < HEALTHY_RERUNS; healthy++, reRuns++) {
 			last = await run(input, staticData);
@@ -221,7 +233,8 @@ export async function runCell(cell: Cell, env: CellEnvironment): Promise<CellRes
 		// Late commits still on their way land before the truth is read: the truth is final.
 		await simulator.idle();
 		const lookup = await runWorkflow({ workflow: lookupWorkflow(cell), input, credentials, staticData });
-		return { ...judge(cell, input, last, lookup, sandbox), reRuns, ms: Date.now() - started };
+		const judged = judge(cell, input, last, lookup, sandbox);
+		return { ...judged, violations: [...judged.violations, ...harnessViolations], reRuns, detail, ms: Date.now() - started };
 	} catch (error) {
 		return { cell, inErp: 0, duplicates: 0, missing: 0, onFailed: 0, reRuns: 0, violations: [], error: (error as Error).stack ?? String(error), ms: Date.now() - started };
 	} finally {
@@ -231,6 +244,78 @@ export async function runCell(cell: Cell, env: CellEnvironment): Promise<CellRes
 		}
 		await sandbox.stop();
 	}
+}
+
+const delay = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * How long the ERP's one Retry-After holds run A in the slow-run cell: longer than run B needs to take
+ * A's keys over and settle them (look up after the settle window, absent twice, post), so that A, were
+ * it not fenced, would post them again when the wait ends. Erply answers throttling with its hourly
+ * quota (the run leaves those invoices by Failed as RETRY at once): nothing there holds a run.
+ */
+const SLOW_RUN_HOLD_SECONDS = 12;
+const holdsOnRetryAfter = (cell: Cell) => cell.erp.sandbox !== 'erply';
+
+/**
+ * A run outlives its lease while a second execution starts. Run A posts everything against a slowed
+ * ERP; once a third of the invoices are in the ERP, the ERP holds A with one Retry-After (issue 15: "a
+ * run held by Retry-After passes 5 minutes"), A's leases run out as time passing would (the probe moves
+ * leaseUntil into the past beyond the takeover margin; versions and correlation ids stay), and run B —
+ * the next schedule tick, same invoices — starts while A still holds its keys. Time keeps passing for A
+ * until B has taken one of its keys over. A must be fenced: an item whose key B took leaves A by Failed
+ * (ownership lost), never as a second post. B, a run of every invoice, is the one judged.
+ */
+async function slowRun(cell: Cell, sandbox: Sandbox, probe: LeaseProbe, run: () => Promise<RunResult>): Promise<{ last: RunResult; detail: string; violations: Violation[] }> {
+	const erp = cell.erp.sandbox;
+	const third = Math.ceil(cell.invoices / 3);
+	let aDone = false;
+	const runA = run();
+	void runA.then(
+		() => (aDone = true),
+		() => (aDone = true),
+	);
+	while (!aDone && sandbox.truth(erp).invoices.length < third) await delay(5);
+	let held = false;
+	if (holdsOnRetryAfter(cell)) {
+		const faults = sandbox.faults(erp);
+		const throttled = () => sandbox.requestLog(erp).filter((entry) => entry.status === 429).length;
+		const before = throttled();
+		// The next write decided (A's: B has not started) is throttled; the schedule counts writes from this call on.
+		// It may be a request that arrived earlier and is still in the ERP's latency: count 429s, not new log entries.
+		sandbox.setFaults(erp, { ...faults, retryAfterSeconds: SLOW_RUN_HOLD_SECONDS, schedule: [{ write: 1, fault: 'throttle' }] });
+		while (!aDone && !held) {
+			held = throttled() > before;
+			if (!held) await delay(5);
+		}
+		sandbox.setFaults(erp, faults);
+	}
+	if (aDone) throw new Error(`slowRun: run A finished before ${third} invoices were in the ERP${holdsOnRetryAfter(cell) ? ' and it was throttled' : ''}; the cell tests nothing (slow the ERP down)`);
+	const expired = await probe.expire();
+	if (expired.size === 0) throw new Error('slowRun: run A held no PENDING record to expire; the cell tests nothing');
+	const ownerOfA = [...expired.values()][0].owner;
+	const runB = run();
+	/** The expired keys held or settled under another correlation id now: another execution took them over. */
+	const takenOver = async () => {
+		const now = await probe.correlationIds([...expired.keys()]);
+		return new Set([...expired].filter(([key, holder]) => now.has(key) && now.get(key) !== holder.correlationId).map(([key]) => key));
+	};
+	// Time keeps passing for A (whose lease is shorter than its run) until B took one of its keys over.
+	while (!aDone && (await takenOver()).size === 0) {
+		await delay(25);
+		for (const [key, holder] of await probe.expire(ownerOfA)) if (!expired.has(key)) expired.set(key, holder);
+	}
+	const [a, b] = await Promise.all([runA, runB]);
+	const takenKeys = await takenOver();
+	const taken = takenKeys.size;
+	const routedA = routedOf(a);
+	const fenced = routedA.failed.filter((item) => idemOf(item).outcome === 'ownershipLost').length;
+	// A key B took over is B's to settle: A, fenced, must not also report it as posted.
+	const claimedByBoth = [...routedA.posted, ...routedA.existed].filter((item) => takenKeys.has(keyOf(item))).map((item) => String(item.json.invoiceNumber));
+	const violations = claimedByBoth.length > 0 ? [{ invariant: 'fencing: run A reported as posted a key run B had taken over', invoices: claimedByBoth }] : [];
+	if (taken === 0) throw new Error(`slowRun: run B took none of the ${expired.size} expired keys over; the cell tests nothing`);
+	const how = held ? `run A held by a ${SLOW_RUN_HOLD_SECONDS} s Retry-After; ` : '';
+	return { last: b, violations, detail: `slow run: ${how}${expired.size} of run A's leases expired, ${taken} taken over by run B, ${fenced} of A's items fenced (ownership lost)` };
 }
 
 /**

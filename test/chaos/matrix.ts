@@ -69,7 +69,7 @@ async function guarded(cell: Cell, redisPort: number | undefined): Promise<CellR
 	clearTimeout(timer);
 	if (process.env.CHAOS_PROGRESS) {
 		const verdict = result.error ? 'ERROR' : result.violations.length > 0 ? 'FAIL' : 'ok';
-		process.stderr.write(`[chaos] ${cell.id} ${verdict} in ERP ${result.inErp} dup ${result.duplicates} missing ${result.missing} failed ${result.onFailed} (${result.ms} ms)\n`);
+		process.stderr.write(`[chaos] ${cell.id} ${verdict} in ERP ${result.inErp} dup ${result.duplicates} missing ${result.missing} failed ${result.onFailed} (${result.ms} ms)${result.detail ? `; ${result.detail}` : ''}\n`);
 	}
 	return result;
 }
@@ -85,7 +85,11 @@ function table(cells: Cell[], results: Map<string, CellResult>): string {
 	const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
 	const line = (row: string[]) => row.map((value, column) => (column === 0 || column === row.length - 1 ? value.padEnd(widths[column]) : value.padStart(widths[column]))).join(' | ');
 	const missingRows = NOT_YET_COVERED.map((entry) => `not covered: ${entry.name} — ${entry.why}`);
-	return [`Chaos matrix, CHAOS_SEED=${SEED}, ${INVOICES} invoices per cell`, line(header), widths.map((width) => '-'.repeat(width)).join('-|-'), ...rows.map(line), ...missingRows].join('\n');
+	const details = cells.flatMap((cell) => {
+		const detail = results.get(cell.id)?.detail;
+		return detail ? [`${cell.id}: ${detail}`] : [];
+	});
+	return [`Chaos matrix, CHAOS_SEED=${SEED}, ${INVOICES} invoices per cell`, line(header), widths.map((width) => '-'.repeat(width)).join('-|-'), ...rows.map(line), ...missingRows, ...details].join('\n');
 }
 
 function describeFailure(result: CellResult): string {
