@@ -1,10 +1,10 @@
 import { OwnershipLostError } from '../../nodes/shared/ledger/errors';
 import { Ledger, MAX_CLOCK_SKEW_MS, type ReserveRequest } from '../../nodes/shared/ledger/ledger';
-import { closeRedisClient, createRedisClient, RedisLedgerStore, type Redis } from '../../nodes/shared/ledger/redis';
+import { RedisLedgerStore } from '../../nodes/shared/ledger/redis';
 import { StaticDataLedgerStore } from '../../nodes/shared/ledger/staticData/store';
 import { ledgerTable } from '../../nodes/shared/ledger/staticData/registry';
 import type { LedgerStore } from '../../nodes/shared/ledger/types';
-import { describeWithRedisServer, startRedisServer, type RedisServer } from '../helpers/redis-server';
+import { describeWithRedisServer, redisForSuite } from '../helpers/redis-server';
 import { redisLeaseProbe, staticDataLeaseProbe, type LeaseProbe } from './leases';
 
 /**
@@ -67,24 +67,13 @@ describe('the slow-run lease probe on static data', () => {
 });
 
 describeWithRedisServer('the slow-run lease probe on Redis', () => {
-	let server: RedisServer | undefined;
-	let client: Redis;
-
-	beforeAll(async () => {
-		server = await startRedisServer();
-		client = createRedisClient({ host: '127.0.0.1', port: server.port });
-	});
-
-	afterAll(async () => {
-		if (client) await closeRedisClient(client);
-		await server?.stop();
-	});
+	const redis = redisForSuite();
 
 	probeContract(() => {
 		const workflowId = `wf-probe-${++serial}`;
 		return {
-			store: new RedisLedgerStore({ client, keyPrefix: 'probe', scope: workflowId, ledger: 'invoices' }),
-			probe: redisLeaseProbe(client, 'probe', workflowId, 'invoices'),
+			store: new RedisLedgerStore({ client: redis.client(), keyPrefix: 'probe', scope: workflowId, ledger: 'invoices' }),
+			probe: redisLeaseProbe(redis.client(), 'probe', workflowId, 'invoices'),
 		};
 	});
 });

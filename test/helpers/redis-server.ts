@@ -4,6 +4,8 @@ import { createConnection, createServer } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
+import { closeRedisClient, createRedisClient, type Redis } from '../../nodes/shared/ledger/redis';
+
 /** A real redis-server on a loopback port, with no persistence, in its own temp dir. */
 export interface RedisServer {
 	port: number;
@@ -124,4 +126,22 @@ async function stopChild(child: ChildProcess, signal: 'SIGTERM' | 'SIGKILL'): Pr
 	}, 5000);
 	await exited;
 	clearTimeout(killTimer);
+}
+
+/**
+ * A Redis server and one client of ours for the enclosing describe block, both stopped after it (also
+ * when a test failed). Call the returned functions inside tests and hooks, once beforeAll has run.
+ */
+export function redisForSuite(): { client: () => Redis; port: () => number } {
+	let server: RedisServer | undefined;
+	let client: Redis | undefined;
+	beforeAll(async () => {
+		server = await startRedisServer();
+		client = createRedisClient({ host: '127.0.0.1', port: server.port });
+	});
+	afterAll(async () => {
+		if (client) await closeRedisClient(client);
+		await server?.stop();
+	});
+	return { client: () => client!, port: () => server!.port };
 }

@@ -1,25 +1,13 @@
-import type { Redis } from '../../nodes/shared/ledger/redis';
 import { closeRedisClient, createRedisClient, RedisLedgerStore } from '../../nodes/shared/ledger/redis';
-import { describeWithRedisServer, startRedisServer, type RedisServer } from '../helpers/redis-server';
+import { describeWithRedisServer, redisForSuite } from '../helpers/redis-server';
 import { describeLedgerStoreConformance, makeRecord } from './store-conformance';
 
 describeWithRedisServer('the ledger on Redis', () => {
-	let server: RedisServer | undefined;
-	let client: Redis;
+	const redis = redisForSuite();
 	let ledgerSerial = 0;
 
-	beforeAll(async () => {
-		server = await startRedisServer();
-		client = createRedisClient({ host: '127.0.0.1', port: server.port });
-	});
-
-	afterAll(async () => {
-		if (client) await closeRedisClient(client);
-		await server?.stop();
-	});
-
 	const storeFor = (scope: string, ledger = 'invoices', ttlMs?: number) =>
-		new RedisLedgerStore({ client, keyPrefix: 'test-ledger', scope, ledger, ttlMs });
+		new RedisLedgerStore({ client: redis.client(), keyPrefix: 'test-ledger', scope, ledger, ttlMs });
 
 	describeLedgerStoreConformance('RedisLedgerStore', async (ledgerName) => {
 		ledgerSerial += 1;
@@ -34,7 +22,7 @@ describeWithRedisServer('the ledger on Redis', () => {
 			const record = makeRecord({ state: 'POSTED', erpId: 'ERP-7' });
 			await storeFor('wf-restart').insert(record);
 
-			const afterRestart = createRedisClient({ host: '127.0.0.1', port: server!.port });
+			const afterRestart = createRedisClient({ host: '127.0.0.1', port: redis.port() });
 			try {
 				const store = new RedisLedgerStore({
 					client: afterRestart,
@@ -89,8 +77,8 @@ describeWithRedisServer('the ledger on Redis', () => {
 			const kept = [makeRecord({ state: 'PENDING', updatedAt: now }), makeRecord({ state: 'FAILED', updatedAt: now }), makeRecord({ state: 'UNKNOWN', updatedAt: now })];
 			await store.insert(posted);
 			for (const record of kept) await store.insert(record);
-			expect(await client.pttl(store.recordKey(posted.key))).toBeGreaterThan(0);
-			for (const record of kept) expect(await client.pttl(store.recordKey(record.key))).toBe(-1);
+			expect(await redis.client().pttl(store.recordKey(posted.key))).toBeGreaterThan(0);
+			for (const record of kept) expect(await redis.client().pttl(store.recordKey(record.key))).toBe(-1);
 
 			await waitUntil(async () => (await store.get(posted.key)) === undefined);
 
@@ -104,14 +92,14 @@ describeWithRedisServer('the ledger on Redis', () => {
 			const posted = makeRecord({ state: 'POSTED', erpId: 'E-1', updatedAt: Date.now() });
 			const redisKey = store.recordKey(posted.key);
 			await store.insert(posted);
-			expect(await client.pttl(redisKey)).toBeGreaterThan(0);
+			expect(await redis.client().pttl(redisKey)).toBeGreaterThan(0);
 
 			const failed = { ...posted, state: 'FAILED' as const, version: 2 };
 			await store.replace(failed, 1);
-			expect(await client.pttl(redisKey)).toBe(-1);
+			expect(await redis.client().pttl(redisKey)).toBe(-1);
 
 			await store.replace({ ...failed, state: 'POSTED', erpId: 'E-2', version: 3 }, 2);
-			expect(await client.pttl(redisKey)).toBeGreaterThan(0);
+			expect(await redis.client().pttl(redisKey)).toBeGreaterThan(0);
 		});
 
 		it('can claim a key again once Redis expired its record', async () => {
