@@ -1,6 +1,7 @@
 /** @type {import('jest').Config} */
 module.exports = {
-	testEnvironment: 'node',
+	// jest's node environment whose workers exit at once when told to (see the file for why).
+	testEnvironment: '<rootDir>/test/helpers/jest-node-environment.js',
 	roots: ['<rootDir>/test'],
 	testMatch: ['**/*.test.ts'],
 	// The real-n8n tests take minutes each and need the pinned runtimes: `npm run test:e2e` (e2e/jest.config.js).
@@ -16,9 +17,7 @@ module.exports = {
 	setupFilesAfterEnv: ['<rootDir>/test/security/setup-secret-scan.ts'],
 	// Most suites start real servers (sandbox ERPs, Redis): one worker per core of the 2-core CI machine.
 	maxWorkers: 2,
-	// A worker that has run ~50 files holds 300–500 MB of heap, and disposing of that at exit took longer
-	// than the 500 ms jest grants on a busy machine ("a worker process has failed to exit gracefully"; at
-	// the END message it had no handle, timer or listener left). Recycling a worker above 200 MB after a
-	// file keeps its exit quick: 0 warnings in 5 full runs at load 3–4, against 1 in every run before.
+	// A worker that has run ~50 files holds 300–500 MB of heap, which also makes its exit slow (see
+	// test/helpers/jest-node-environment.js); recycling a worker above 200 MB after a file keeps it small.
 	workerIdleMemoryLimit: '200MB',
 };
