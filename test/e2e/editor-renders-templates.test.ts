@@ -97,6 +97,20 @@ if (missingPrerequisite && !runtimesRequired) {
 		test('together the templates show all four of our node types', () => {
 			expect(OUR_NODE_TYPES.filter((type) => !shownTypes.has(type))).toEqual([]);
 		});
+
+		// n8n's dark theme draws each node with its `icon.dark` file: a few templates that together show all
+		// four of our nodes, one screenshot each (<template>-dark.png) for a person to look at.
+		test.each(templatesShowingEachOfOurTypes().map((template) => [template.file, template]))(
+			'%s in the dark theme shows our dark icons',
+			async (_file, template) => {
+				const rendered = await openTemplate(page!, setup!.n8n.baseUrl, template, 'dark');
+				await page!.screenshot({ path: path.join(SCREENSHOTS, template.file.replace(/\.json$/, '-dark.png')) });
+				for (const node of rendered.filter((candidate) => OUR_NODE_TYPES.includes(candidate.type))) {
+					const darkIcon = `${node.type.split('.')[1]}.dark.svg`;
+					expect({ node: node.name, darkIcon: node.icon?.src.endsWith(darkIcon), loaded: node.icon?.loaded }).toEqual({ node: node.name, darkIcon: true, loaded: true });
+				}
+			},
+		);
 	});
 }
 
@@ -114,10 +128,25 @@ const READ_CANVAS = `${CANVAS_NODES}.map((node) => {
 	};
 })`;
 
+/** The fewest templates (greedily) that together show every one of our node types. */
+function templatesShowingEachOfOurTypes(): Template[] {
+	const chosen: Template[] = [];
+	const missing = new Set(OUR_NODE_TYPES);
+	while (missing.size > 0) {
+		const shows = (template: Template) => template.nodes.filter((node) => missing.has(node.type)).length;
+		const best = [...templates].sort((a, b) => shows(b) - shows(a))[0];
+		if (!best || shows(best) === 0) break;
+		chosen.push(best);
+		for (const node of best.nodes) missing.delete(node.type);
+	}
+	return chosen;
+}
+
 /** Opens a template in the editor, waits until every node and icon has rendered, and reads the canvas. */
-async function openTemplate(page: Page, baseUrl: string, template: Template): Promise<RenderedNode[]> {
+async function openTemplate(page: Page, baseUrl: string, template: Template, theme: 'light' | 'dark' = 'light'): Promise<RenderedNode[]> {
 	// The editor loads ~1000 modules: on 2 cores its DOMContentLoaded comes 15–30 s after the answer.
-	await page.goto(`${baseUrl}/workflow/${template.id}`, { waitUntil: 'commit' });
+	// `?theme=` is the editor's own theme override (it also reads N8N_THEME from localStorage).
+	await page.goto(`${baseUrl}/workflow/${template.id}?theme=${theme}`, { waitUntil: 'commit' });
 	const nodeCount = template.nodes.filter((node) => node.type !== STICKY_NOTE).length;
 	await page.waitForFunction(`${CANVAS_NODES}.length >= ${nodeCount}`, undefined, { timeout: 180_000 });
 	// Icons are images fetched from n8n's /icons/ route: wait until each has loaded or failed.

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { type N8nInstance, type RuntimeVersion, startN8n } from '../../e2e/lib/runtime';
+import { type N8nInstance, type RuntimeVersion, RUNTIMES, startN8n } from '../../e2e/lib/runtime';
 import { describeOnRuntimes } from '../../e2e/demo/jest-runtimes';
 import { type Delivery, type PackageRoot, countInErp, deliver, inParallel, invoice, loadWorkflow, oursFixture, pause, preparePackage, sandboxGenericCredential, statusHistogram } from '../../e2e/demo/harness';
 import { type Sandbox, startSandbox } from '../../sandbox';
@@ -22,7 +22,11 @@ const NEW_INVOICES = 40;
 const SENDERS = 8;
 const WEBHOOK = 'restart-50k';
 
-describeOnRuntimes(['2.41', '2.8'], 'n8n restarted with 50,000 records in its static-data ledger', (version: RuntimeVersion) => {
+// About 9 minutes per runtime, the longest e2e file: CI runs it on n8n 2.41.1. It passes on 2.8.4 as well
+// (all 4 tests, 2026-12-02): E2E_RESTART_50K_RUNTIMES=2.41,2.8 runs it on both.
+const RESTART_50K_RUNTIMES = (process.env.E2E_RESTART_50K_RUNTIMES ?? '2.41').split(',').map((entry) => entry.trim()).filter((entry): entry is RuntimeVersion => entry in RUNTIMES);
+
+describeOnRuntimes(RESTART_50K_RUNTIMES, 'n8n restarted with 50,000 records in its static-data ledger', (version: RuntimeVersion) => {
 	let sandbox: Sandbox | undefined;
 	let n8n: N8nInstance | undefined;
 	let packageRoot: PackageRoot | undefined;
