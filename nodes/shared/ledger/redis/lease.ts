@@ -3,11 +3,6 @@ import { withRedis } from './client';
 import { luaScript, runScript } from './scripts';
 
 /**
- * A lease across n8n processes (per-account limits, e.g. FreeAgent's one-at-a-time rule):
- * whoever set the key holds it until it releases it or `ttlMs` passes, so a crashed holder
- * cannot block the account for longer than the TTL. Only the holder may release or renew it.
- */
-/**
  * A lease key always carries an expiry. One without (restored from a dump after a failover, set by
  * hand) would block the account for ever, so acquiring gives it one: it frees within `ttlMs`.
  */
@@ -17,6 +12,11 @@ if redis.call('PTTL', KEYS[1]) == -1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]
 return 0
 `);
 
+/**
+ * A lease across n8n processes (per-account limits, e.g. FreeAgent's one-at-a-time rule):
+ * whoever set the key holds it until it releases it or `ttlMs` passes, so a crashed holder
+ * cannot block the account for longer than the TTL. Only the holder may release or renew it.
+ */
 export async function acquireLease(
 	client: Redis,
 	name: string,
