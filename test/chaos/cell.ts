@@ -152,7 +152,8 @@ export async function runCell(cell: Cell, env: CellEnvironment): Promise<CellRes
 			redis = new Redis({ host: '127.0.0.1', port: env.redisPort, lazyConnect: true, maxRetriesPerRequest: 1 });
 			await redis.connect();
 		}
-		sandbox.setFaults(cell.erp.sandbox, { ...cell.erp.baseline, ...cell.fault.sandbox(cell.erp, cell.mode), options: { ...cell.erp.baseline.options, ...cell.fault.sandbox(cell.erp, cell.mode).options } });
+		const faults = cell.fault.sandbox(cell.erp, cell.mode);
+		sandbox.setFaults(cell.erp.sandbox, { ...cell.erp.baseline, ...faults, options: { ...cell.erp.baseline.options, ...faults.options } });
 		const input = canonicalInvoices(cell, random, sandbox);
 		const workflow = postWorkflow(cell);
 		let staticData: IDataObject = {};
@@ -224,7 +225,7 @@ export async function runCell(cell: Cell, env: CellEnvironment): Promise<CellRes
 			last = await run(input, staticData);
 			staticData = last.staticData;
 		}
-		sandbox.setFaults(cell.erp.sandbox, { ...cell.erp.baseline, options: { ...cell.erp.baseline.options, ...cell.fault.sandbox(cell.erp, cell.mode).options } });
+		sandbox.setFaults(cell.erp.sandbox, { ...cell.erp.baseline, options: { ...cell.erp.baseline.options, ...faults.options } });
 		current = postWorkflow(cell, HEALTHY_NODE_OPTIONS);
 		for (let healthy = 0; routedOf(last).failed.length > 0 && healthy < HEALTHY_RERUNS; healthy++, reRuns++) {
 			last = await run(input, staticData);

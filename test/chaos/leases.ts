@@ -1,10 +1,12 @@
 import type Redis from 'ioredis';
 
 import { MAX_CLOCK_SKEW_MS } from '../../nodes/shared/ledger/ledger';
-import { encodeName, ledgerKeys } from '../../nodes/shared/ledger/redis/keys';
+import { ledgerKeys } from '../../nodes/shared/ledger/redis/keys';
+import { RedisLedgerStore } from '../../nodes/shared/ledger/redis/store';
 import { decodeRecord, encodeRecord } from '../../nodes/shared/ledger/staticData/compact';
 import { ledgerTable } from '../../nodes/shared/ledger/staticData/registry';
-import { LEDGER_STATES } from '../../nodes/shared/ledger/types';
+import { StaticDataLedgerStore } from '../../nodes/shared/ledger/staticData/store';
+import { LEDGER_STATES, type LedgerStore } from '../../nodes/shared/ledger/types';
 
 /**
  * The harness's view into a running ledger, for the slow-run cell: it makes leases run out as time
@@ -41,15 +43,7 @@ export function staticDataLeaseProbe(workflowId: string, ledger: string): LeaseP
 			}
 			return touched;
 		},
-		async correlationIds(keys) {
-			const found = new Map<string, string>();
-			for (const key of keys) {
-				const tuple = table.records.get(key);
-				const record = tuple && decodeRecord(key, tuple);
-				if (record) found.set(key, record.correlationId);
-			}
-			return found;
-		},
+		correlationIds: async (keys) => await correlationIdsIn(new StaticDataLedgerStore(table, {}, ledger), keys),
 	};
 }
 
@@ -91,16 +85,12 @@ export function redisLeaseProbe(redis: Redis, keyPrefix: string, workflowId: str
 			for (const record of jsons.map(parse)) touched.set(record.key, { correlationId: record.correlationId, owner: record.owner ?? '' });
 			return touched;
 		},
-		async correlationIds(wanted) {
-			const found = new Map<string, string>();
-			if (wanted.length === 0) return found;
-			const pipeline = redis.pipeline();
-			for (const key of wanted) pipeline.hget(`${keys.recordPrefix}${encodeName(key)}`, 'r');
-			const answers = (await pipeline.exec()) ?? [];
-			answers.forEach(([, json], position) => {
-				if (typeof json === 'string') found.set(wanted[position], parse(json).correlationId);
-			});
-			return found;
-		},
+		correlationIds: async (wanted) => await correlationIdsIn(new RedisLedgerStore({ client: redis, keyPrefix, scope: workflowId, ledger }), wanted),
 	};
+}
+
+/** Read through the ledger's own store, so the probe shares its key layout instead of restating it. */
+async function correlationIdsIn(store: LedgerStore, keys: string[]): Promise<Map<string, string>> {
+	const records = await store.getMany(keys);
+	return new Map([...records].map(([key, record]) => [key, record.correlationId]));
 }
