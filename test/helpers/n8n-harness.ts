@@ -37,10 +37,13 @@ export const START = 'Start';
 
 // The first node n8n-core runs starts its SSH tunnel manager, and with it a 60 s cleanup interval that
 // n8n clears when it shuts down. So does every suite that runs workflows, or its jest worker never exits.
+// The bench loads this harness outside Jest (no afterAll) and ends its process itself.
 let ranWorkflow = false;
-afterAll(() => {
-	if (ranWorkflow) Container.get(SSHClientsManager).onShutdown();
-});
+if (typeof afterAll === 'function') {
+	afterAll(() => {
+		if (ranWorkflow) Container.get(SSHClientsManager).onShutdown();
+	});
+}
 
 /** Stands in for a trigger (Webhook, Schedule…): its output is the items the test delivers. */
 class TestTrigger implements INodeType {
