@@ -4,8 +4,8 @@ import { MAX_CLOCK_SKEW_MS } from '../../nodes/shared/ledger/ledger';
 import { ledgerKeys } from '../../nodes/shared/ledger/redis/keys';
 import { RedisLedgerStore } from '../../nodes/shared/ledger/redis/store';
 import { decodeRecord, encodeRecord } from '../../nodes/shared/ledger/staticData/compact';
-import { ledgerTable } from '../../nodes/shared/ledger/staticData/registry';
-import { StaticDataLedgerStore } from '../../nodes/shared/ledger/staticData/store';
+import { escapePersistedKey, ledgerTable } from '../../nodes/shared/ledger/staticData/registry';
+import { persistTuple, StaticDataLedgerStore } from '../../nodes/shared/ledger/staticData/store';
 import { LEDGER_STATES, type LedgerStore } from '../../nodes/shared/ledger/types';
 
 /**
@@ -27,7 +27,7 @@ export interface LeaseProbe {
 /** How far into the past a lease is put: beyond the skew a taker tolerates, and then some. */
 export const EXPIRED_BY_MS = MAX_CLOCK_SKEW_MS + 1_000;
 
-/** Static data: the process registry holds each record as a compact tuple; it is rewritten in place (the same array is the persisted copy). */
+/** Static data: the process registry holds each record as a compact tuple; it is rewritten in place, and its durable copy (if static data holds one) with it. */
 export function staticDataLeaseProbe(workflowId: string, ledger: string): LeaseProbe {
 	const table = ledgerTable(workflowId, ledger);
 	return {
@@ -39,6 +39,7 @@ export function staticDataLeaseProbe(workflowId: string, ledger: string): LeaseP
 				if (!record || record.state !== 'PENDING' || (owner !== undefined && record.owner !== owner)) continue;
 				// Same fields, same version, same correlation id; only the lease's end moves.
 				tuple.splice(0, tuple.length, ...encodeRecord({ ...record, leaseUntil: until }));
+				if (table.persisted.r[escapePersistedKey(key)] !== undefined) persistTuple(table, key, tuple);
 				touched.set(key, { correlationId: record.correlationId, owner: record.owner ?? '' });
 			}
 			return touched;

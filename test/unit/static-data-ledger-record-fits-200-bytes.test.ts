@@ -1,5 +1,6 @@
 import { fingerprintOf } from '../../nodes/shared/ledger/fingerprint';
-import { decodeRecord, encodeRecord } from '../../nodes/shared/ledger/staticData/compact';
+import { decodeRecord, encodeRecord, tupleFromText, tupleToText } from '../../nodes/shared/ledger/staticData/compact';
+import { escapePersistedKey } from '../../nodes/shared/ledger/staticData/registry';
 import type { LedgerRecord } from '../../nodes/shared/ledger/types';
 import { deriveReference, newCorrelationId } from '../../nodes/shared/items';
 
@@ -29,10 +30,11 @@ describe('a POSTED record without response costs at most 200 bytes of static dat
 			version: 4,
 			...(latencyMs !== undefined ? { latencyMs } : {}),
 		};
-		const tuple = encodeRecord(record);
-		const bytes = Buffer.byteLength(`${JSON.stringify(key)}:${JSON.stringify(tuple)},`);
+		const text = tupleToText(encodeRecord(record));
+		// What n8n writes for it: the escaped key and the tuple's text, as JSON.
+		const bytes = Buffer.byteLength(`${JSON.stringify(escapePersistedKey(key))}:${JSON.stringify(text)},`);
 		expect(bytes).toBeLessThanOrEqual(200);
-		expect(decodeRecord(key, JSON.parse(JSON.stringify(tuple)))).toEqual(record);
+		expect(decodeRecord(key, tupleFromText(JSON.parse(JSON.stringify(text))))).toEqual(record);
 	});
 
 	it('round-trips every optional field (lease, next attempt, error, response)', () => {
@@ -52,6 +54,30 @@ describe('a POSTED record without response costs at most 200 bytes of static dat
 			error: '503 Service Unavailable',
 			response: { invoiceId: 'ERP-1', lines: [1, 2] },
 		};
-		expect(decodeRecord('k', JSON.parse(JSON.stringify(encodeRecord(record))))).toEqual(record);
+		expect(decodeRecord('k', tupleFromText(JSON.parse(JSON.stringify(tupleToText(encodeRecord(record))))))).toEqual(record);
+	});
+
+	it('keeps quotes, apostrophes, backslashes and other characters in any field as they were', () => {
+		const awkward = `O'Brien "Ltd" \\ back\\slash '' "" \n\u0000 € 🧾 ' "`;
+		const record: LedgerRecord = {
+			key: 'k',
+			fingerprint: '*',
+			state: 'FAILED',
+			reference: awkward,
+			erpId: `"${awkward}'`,
+			attempts: 1,
+			correlationId: "it's",
+			firstSeenAt: at,
+			updatedAt: at,
+			version: 1,
+			error: `422 {"message":"reference '${awkward}' is taken"}`,
+			response: { [awkward]: [awkward, { quote: '"', apostrophe: "'" }] },
+		};
+		const saved = JSON.parse(JSON.stringify({ r: tupleToText(encodeRecord(record)) })) as { r: string };
+		expect(decodeRecord('k', tupleFromText(saved.r))).toEqual(record);
+	});
+
+	it('reads nothing from text it did not write', () => {
+		for (const text of ['', 'not json', '{}', "['x']", '[1,2,3]', '"[1]"']) expect(tupleFromText(text)).toBeUndefined();
 	});
 });

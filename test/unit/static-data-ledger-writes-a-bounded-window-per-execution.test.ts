@@ -102,6 +102,24 @@ describe('the static-data ledger writes a bounded window, not the whole ledger, 
 		expect(savedJson(run.staticData).length).toBeLessThanOrEqual(2_000 + 200);
 	});
 
+	it('reads a ledger the previous layout saved (each record a JSON array), and saves every record as one string', async () => {
+		const arrays: Record<string, unknown[]> = {};
+		for (let n = 0; n < 5; n++) arrays[`~PREV-${n}`] = [1, `fp-${n}`, `REF-${n}`, `ERP-${n}`, 1, 'c', 1_760_000_000_000 + n, 5, 2, 80];
+		const database: IDataObject = { [STATIC_DATA_ROOT]: { '~invoices': { v: 2, p: 'the-previous-version', e: 1, r: arrays } } };
+
+		const run = workflow(database, new FakeClock(), { records: 10, bytes: 1_000_000 });
+		expect(run.loaded.merged).toBe(5);
+		expect((await run.ledger.get('PREV-4'))?.erpId).toBe('ERP-4');
+		await run.ledger.reserve(reserveRequest({ key: 'NEW-1' }));
+		await run.store.flush();
+
+		// n8n wraps every object and array of static data in a proxy on each execution: a record is one string.
+		const blob = (JSON.parse(savedJson(run.staticData))[STATIC_DATA_ROOT] as IDataObject)['~invoices'] as { v: number; r: Record<string, unknown> };
+		expect(blob.v).toBe(3);
+		expect(Object.keys(blob.r)).toHaveLength(6);
+		for (const value of Object.values(blob.r)) expect(typeof value).toBe('string');
+	});
+
 	it('reads a ledger saved before keys were escaped, and saves it escaped and bounded', async () => {
 		const legacyTuple = (n: number) => [1, `fp-${n}`, `REF-${n}`, `ERP-${n}`, 1, 'c', 1_760_000_000_000 + n, 5, 2, 80];
 		const legacyRecords: Record<string, unknown[]> = {};

@@ -91,6 +91,27 @@ export function detachedCopy(tuple: CompactRecord): CompactRecord {
 	return copy;
 }
 
+/**
+ * A tuple as text for static data (layout 3). Its JSON text with `"` and `'` swapped: static data is
+ * itself JSON, where every `"` inside a string costs a backslash (~10 bytes a record), and `'` never
+ * needs one. The swap is its own inverse, so any content survives; a `'` in a field costs the backslash instead.
+ */
+export function tupleToText(tuple: CompactRecord): string {
+	return swapQuotes(JSON.stringify(tuple));
+}
+
+/** The tuple tupleToText wrote, or undefined for any other text. */
+export function tupleFromText(text: string): CompactRecord | undefined {
+	try {
+		const parsed: unknown = JSON.parse(swapQuotes(text));
+		return isValidTuple(parsed) ? parsed : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+const swapQuotes = (text: string): string => text.replace(/["']/g, (quote) => (quote === '"' ? "'" : '"'));
+
 /** Absent fields are written as 0 (or trimmed off the end). */
 function isPresent(value: unknown): boolean {
 	return value !== 0 && value !== undefined && value !== null;
@@ -101,12 +122,12 @@ function isFiniteNumber(value: unknown): value is number {
 }
 
 /**
- * The JSON bytes the tuple costs in static data with its key (`"~key":[…],`), estimated without
+ * The JSON bytes the tuple costs in static data with its key (`"~key":"[…]",`), estimated without
  * serialising the whole tuple (only a stored response is serialised, and it is capped): the ledger's
  * bound and the durable window count bytes, not only records.
  */
 export function estimatedBytes(key: string, tuple: CompactRecord): number {
-	let bytes = key.length + 7;
+	let bytes = key.length + 9;
 	for (const field of tuple) {
 		if (typeof field === 'string') bytes += field.length + 3;
 		else if (typeof field === 'number') bytes += String(field).length + 1;

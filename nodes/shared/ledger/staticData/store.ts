@@ -12,8 +12,8 @@ import {
 	type ListFilter,
 	type ReplaceResult,
 } from '../types';
-import { COMPACT_LAYOUT, decodeRecord, detachedCopy, encodeRecord, estimatedBytes, isValidTuple, STATE, updatedAtOf, VERSION, type CompactRecord } from './compact';
-import { currentProcessId, escapePersistedKey, unescapePersistedKey, type DurableWindow, type LedgerTable, type PersistedLedger } from './registry';
+import { decodeRecord, detachedCopy, encodeRecord, estimatedBytes, isValidTuple, STATE, tupleFromText, tupleToText, updatedAtOf, VERSION, type CompactRecord } from './compact';
+import { currentProcessId, escapePersistedKey, READABLE_LAYOUTS, unescapePersistedKey, type DurableWindow, type LedgerTable, type PersistedLedger } from './registry';
 
 /** Where the ledgers sit in the workflow's `global` static data (keyed by ledger name, never node name). */
 export const STATIC_DATA_ROOT = 'idempotentInvoiceLedgers';
@@ -57,15 +57,13 @@ export class StaticDataLedgerStore implements LedgerStore {
 		const persistedRecords = blob.r;
 		// Keys, not entries: a pair array per record cost a restart of 50k records ~20 ms.
 		for (const name of Object.keys(persistedRecords)) {
-			const tuple = persistedRecords[name];
-			if (!isValidTuple(tuple)) continue;
+			const tuple = storedTuple(persistedRecords[name]);
+			if (!tuple) continue;
 			const key = escaped ? unescapePersistedKey(name) : name;
 			const known = records.get(key);
 			if (known && !isNewerTuple(tuple, known)) continue;
-			// Copied: n8n hands static data over wrapped in proxies tied to the execution's whole snapshot,
-			// and none of them may stay in the registry.
 			if (known) this.remove(key);
-			this.putTuple(key, detachedCopy(tuple));
+			this.putTuple(key, tuple);
 			merged++;
 		}
 		if (typeof blob.h === 'number' && blob.h > (this.table.persisted.h ?? 0)) this.table.persisted.h = blob.h;
@@ -199,7 +197,7 @@ export class StaticDataLedgerStore implements LedgerStore {
 		const bytes = estimatedBytes(key, tuple);
 		table.records.set(key, tuple);
 		table.bytes += bytes;
-		table.persisted.r[escapePersistedKey(key)] = tuple;
+		persistTuple(table, key, tuple);
 		if (tuple[STATE] === POSTED) {
 			table.durableSettled.set(key, bytes);
 			table.durableSettledBytes += bytes;
@@ -250,6 +248,11 @@ export class StaticDataLedgerStore implements LedgerStore {
 	}
 }
 
+/** Writes a registry tuple's durable copy (layout 3: its text; see PERSISTED_LAYOUT). */
+export function persistTuple(table: LedgerTable, key: string, tuple: CompactRecord): void {
+	table.persisted.r[escapePersistedKey(key)] = tupleToText(tuple);
+}
+
 /** Keys of the records static data holds for a ledger (tests and the bench look at what n8n saves). */
 export function persistedKeys(staticData: IDataObject, ledgerName: string): string[] {
 	const ledgers = staticData[STATIC_DATA_ROOT] as IDataObject | undefined;
@@ -263,7 +266,17 @@ function ownValue(object: object, name: string): unknown {
 
 function isBlob(value: unknown): value is PersistedLedger {
 	const blob = value as PersistedLedger | undefined;
-	return typeof blob === 'object' && blob !== null && blob.v === COMPACT_LAYOUT && typeof blob.r === 'object' && blob.r !== null;
+	return typeof blob === 'object' && blob !== null && READABLE_LAYOUTS.includes(blob.v) && typeof blob.r === 'object' && blob.r !== null;
+}
+
+/**
+ * A registry tuple from what a blob holds for a key: its JSON text (layout 3), or the tuple itself
+ * (layout 2), copied — n8n hands static data over wrapped in proxies tied to the execution's whole
+ * snapshot, and none of them may stay in the registry. Undefined for anything this layout did not write.
+ */
+function storedTuple(stored: unknown): CompactRecord | undefined {
+	if (typeof stored === 'string') return tupleFromText(stored);
+	return isValidTuple(stored) ? detachedCopy(stored) : undefined;
 }
 
 function isLegacyBlob(value: unknown): value is PersistedLedger {
