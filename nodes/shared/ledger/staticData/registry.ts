@@ -26,6 +26,11 @@ export interface LedgerTable {
 	 * within `window`; older POSTED records live in `records` only.
 	 */
 	persisted: PersistedLedger;
+	/**
+	 * Escaped names in `persisted.r` written since the last flush, still as the registry's tuple: they
+	 * become text (PERSISTED_LAYOUT) at the flush, once per execution rather than on every write.
+	 */
+	untexted: Set<string>;
 	/** POSTED keys that are in `persisted.r`, oldest first, with their estimated bytes. */
 	durableSettled: Map<string, number>;
 	durableSettledBytes: number;
@@ -116,6 +121,7 @@ export function ledgerTable(workflowId: string, ledger: string): LedgerTable {
 			records: new Map(),
 			bytes: 0,
 			persisted: { v: PERSISTED_LAYOUT, p: processId, e: 1, r: emptyRecordMap() },
+			untexted: new Set(),
 			durableSettled: new Map(),
 			durableSettledBytes: 0,
 			window: { ...DEFAULT_DURABLE_WINDOW },

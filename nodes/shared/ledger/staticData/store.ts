@@ -151,6 +151,7 @@ export class StaticDataLedgerStore implements LedgerStore {
 		// workflow this process holds (see LedgerTable.workflowLedgers). Assigning the root is what
 		// marks n8n's static-data proxy as changed, so that this execution's static data is saved.
 		for (const [name, table] of this.table.workflowLedgers) {
+			textPending(table);
 			table.persisted.p = currentProcessId();
 			ledgers[escapePersistedKey(name)] = table.persisted as unknown as IDataObject;
 			// The same ledger under its unescaped name (written before keys were escaped) is merged now.
@@ -248,9 +249,23 @@ export class StaticDataLedgerStore implements LedgerStore {
 	}
 }
 
-/** Writes a registry tuple's durable copy (layout 3: its text; see PERSISTED_LAYOUT). */
+/**
+ * Writes a registry tuple's durable copy: the tuple itself until the next flush turns it into text
+ * (layout 3, see PERSISTED_LAYOUT). If n8n saves it before that, as a concurrent execution's save can,
+ * it is a layout-2 entry, which loads just as well.
+ */
 export function persistTuple(table: LedgerTable, key: string, tuple: CompactRecord): void {
-	table.persisted.r[escapePersistedKey(key)] = tupleToText(tuple);
+	const name = escapePersistedKey(key);
+	table.persisted.r[name] = tuple;
+	table.untexted.add(name);
+}
+
+function textPending(table: LedgerTable): void {
+	for (const name of table.untexted) {
+		const stored = table.persisted.r[name];
+		if (Array.isArray(stored)) table.persisted.r[name] = tupleToText(stored);
+	}
+	table.untexted.clear();
 }
 
 /** Keys of the records static data holds for a ledger (tests and the bench look at what n8n saves). */
