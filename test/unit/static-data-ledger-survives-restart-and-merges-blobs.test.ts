@@ -91,6 +91,27 @@ describe('the static-data ledger across restarts and processes', () => {
 		expect((await merged.ledger.get('theirs'))?.state).toBe('PENDING');
 	});
 
+	it('keeps a record that another execution wrote after this one flushed, when n8n saves this one last', async () => {
+		const clock = new FakeClock();
+		const first = execution({}, clock);
+		await first.ledger.reserve(reserveRequest({ key: 'flushed' }));
+		await first.ledger.markPosted('flushed', { erpId: 'ERP-1' });
+		await first.store.flush();
+		// A concurrent execution reserves after that flush and has not flushed yet when n8n saves the first one.
+		const second = execution({}, clock);
+		await second.ledger.reserve(reserveRequest({ key: 'in-flight' }));
+		const database = saved(first.staticData);
+		const stored = blobOf(database).r as Record<string, unknown>;
+		expect(typeof stored[escapePersistedKey('flushed')]).toBe('string');
+		expect(Array.isArray(stored[escapePersistedKey('in-flight')])).toBe(true);
+
+		clearRegistry(); // n8n restarts
+		const after = execution(saved(database), clock);
+		expect(after.loaded.merged).toBe(2);
+		expect((await after.ledger.get('flushed'))?.erpId).toBe('ERP-1');
+		expect((await after.ledger.get('in-flight'))?.state).toBe('PENDING');
+	});
+
 	it('skips corrupt entries of a blob and loads the rest, without throwing', async () => {
 		const clock = new FakeClock();
 		const good = execution({}, clock);
